@@ -1,0 +1,3 @@
+from ecpartner.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""Command line (contract section 4). Thin: parse arguments, call the library, return the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib import import_module
+
+from ecpartner import __version__
+from ecpartner.errors import InputError
+from ecpartner.findings import EXIT_INPUT
+
+FORMATS = ["table", "json", "junit", "markdown", "html"]
+ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors are exit 2, like every other bad input
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _vlan(text: str):
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a VLAN number or 'auto'") from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ecpartner", description="Express Connect partner network validator.")
+    p.add_argument("--version", action="version", version=f"ecpartner {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress and timings to stderr")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def live_options(sp):
+        sp.add_argument("--live", action="store_true", help="reach devices over SSH and SNMP instead of fixtures")
+        sp.add_argument("--fixtures", metavar="DIR", help="recorded fleet directory (default: beside the inventory)")
+        sp.add_argument("--concurrency", type=_positive_int, default=20, metavar="N",
+                        help="devices collected at once with --live (default 20)")
+        sp.add_argument("--timeout", type=float, default=30.0, metavar="S",
+                        help="per-device read timeout in seconds with --live (default 30)")
+
+    c = sub.add_parser("check", help="check the inventory and devices against the partner guide")
+    c.add_argument("inventory")
+    live_options(c)
+    c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids")
+    c.add_argument("--format", choices=FORMATS, default="table")
+    c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
+    c.add_argument("--db", metavar="PATH", help="telemetry store for the telemetry-* rules")
+    c.add_argument("--since", default="24h", help="telemetry window, back from the newest sample (default 24h)")
+    c.set_defaults(handler="ecpartner.app:cmd_check")
+
+    pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
+    pl.add_argument("inventory")
+    pl.add_argument("--circuit", required=True, metavar="ID")
+    pl.add_argument("--tenant", required=True, metavar="ACCOUNT")
+    pl.add_argument("--bandwidth", required=True, metavar="SPEC")
+    pl.add_argument("--vlan", type=_vlan, default="auto", metavar="N|auto")
+    pl.add_argument("--address", metavar="CIDR")
+    pl.add_argument("--id", dest="connection_id", metavar="ID", help="hosted connection id, if already assigned")
+    live_options(pl)
+    pl.add_argument("--format", choices=["table", "json", "markdown"], default="table")
+    pl.add_argument("--output", metavar="PATH")
+    pl.set_defaults(handler="ecpartner.plan:cmd_plan")
+
+    r = sub.add_parser("render", help="generate switch configuration for hosted connections")
+    r.add_argument("inventory")
+    r.add_argument("--connection", action="append", metavar="ID", help="hosted connection id (repeatable)")
+    r.add_argument("--action", choices=ACTIONS, default="create")
+    r.add_argument("--vlan", type=int, metavar="N", help="new VLAN for --action modify-vlan")
+    r.add_argument("--output-dir", metavar="DIR", help="one file per device here, instead of stdout")
+    r.set_defaults(handler="ecpartner.render:cmd_render")
+
+    co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")
+    co.add_argument("inventory")
+    co.add_argument("--record", required=True, metavar="DIR")
+    co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
+    co.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    co.set_defaults(handler="ecpartner.collect.record:cmd_collect")
+
+    t = sub.add_parser("telemetry", help="counter sampling and reports")
+    tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)
+    tp = tsub.add_parser("poll", help="take one sample of every tenant interface")
+    tp.add_argument("inventory")
+    tp.add_argument("--db", metavar="PATH")
+    tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
+    tp.set_defaults(handler="ecpartner.telemetry.cli:cmd_poll")
+    tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
+    tr.add_argument("inventory")
+    tr.add_argument("--db", metavar="PATH")
+    tr.add_argument("--since", default="24h")
+    tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html")
+    tr.add_argument("--output", metavar="PATH")
+    tr.set_defaults(handler="ecpartner.telemetry.cli:cmd_report")
+    tu = tsub.add_parser("run", help="poll on a schedule and write reports on theirs")
+    tu.add_argument("inventory")
+    tu.add_argument("--every", required=True)
+    tu.add_argument("--report-every", default=None)
+    tu.add_argument("--report-dir", metavar="DIR")
+    tu.add_argument("--db", metavar="PATH")
+    tu.add_argument("--live", action="store_true")
+    tu.set_defaults(handler="ecpartner.telemetry.cli:cmd_run")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    module_name, func_name = args.handler.split(":")
+    handler = getattr(import_module(module_name), func_name)
+    try:
+        return handler(args)
+    except InputError as e:
+        for message in e.messages:
+            print(f"ecpartner: {message}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("ecpartner: interrupted", file=sys.stderr)
+        return 130

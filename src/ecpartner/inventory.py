@@ -1,0 +1,174 @@
+"""The partner's inventory (contract section 2): typed objects, bandwidth units, and the loader.
+
+Loading validates structure only (types, unknown keys, references, duplicates): a well-formed value
+that breaks a guide requirement (VLAN 3001, 150M, too much bandwidth) is a rule's finding, not a load error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+CARRIERS_ELIGIBLE = ("China Mobile", "China Unicom", "China Telecom", "CITIC Telecom", "China Broadcasting Network")
+SITES = ("china", "international")
+ROLES = ("access", "aggregation", "edge")
+CIRCUIT_STATUSES = ("enabled", "disabled")
+CONNECTION_STATUSES = ("pending", "enabled", "disabled", "deleted")
+
+_BANDWIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([MG])(?:bps)?\s*$", re.IGNORECASE)
+_UNIT = {"M": 10**6, "G": 10**9}
+
+
+def parse_bandwidth(text: str) -> int:
+    """'200M', '2.5G', '1 Gbps' -> bit/s (M = 10^6, G = 10^9). Raises ValueError with the reason."""
+    m = _BANDWIDTH.match(str(text))
+    if not m:
+        raise ValueError(f"{text!r} is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G, 200Mbps, 1 Gbps)")
+    value = float(m.group(1)) * _UNIT[m.group(2).upper()]
+    if value <= 0:
+        raise ValueError(f"{text!r} is not a positive bandwidth")
+    return int(round(value))
+
+
+def format_bandwidth(bps: int) -> str:
+    """bit/s -> the API's spec spelling: 200000000 -> '200M', 10**9 -> '1G', 2.5e9 -> '2.5G'."""
+    if bps >= 10**9:
+        return f"{bps / 10**9:g}G"
+    return f"{bps / 10**6:g}M"
+
+
+@dataclass(frozen=True)
+class Permission:
+    valid_from: datetime
+    valid_until: datetime
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    carrier: str
+    site: str
+    account_id: str
+    permission: Permission | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    arp_pps_per_user: float = 1
+    icmp_min_pps: float = 500
+    qos_tolerance: float = 0.05
+    utilization_warn: float = 0.9
+    max_drop_ratio: float = 0.001
+
+
+@dataclass(frozen=True)
+class SnmpSettings:
+    version: str = "2c"                 # "2c" | "3"
+    community_env: str | None = None    # v2c
+    port: int = 161
+
+
+@dataclass(frozen=True)
+class SnmpV3Credentials:
+    user_env: str
+    auth_key_env: str
+    priv_key_env: str
+    auth_protocol: str = "sha"          # sha | sha256 | md5
+    priv_protocol: str = "aes"          # aes | aes256 | des
+
+
+@dataclass(frozen=True)
+class Credentials:
+    name: str
+    username_env: str
+    password_env: str
+    secret_env: str | None = None
+    snmp_v3: SnmpV3Credentials | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    host: str
+    platform: str
+    role: str
+    credentials: str
+    port: int = 22
+    snmp: SnmpSettings | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Circuit:
+    id: str
+    region: str
+    access_point: str
+    capacity: int               # bit/s
+    device: str
+    interface: str
+    status: str = "enabled"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Tenant:
+    account_id: str
+    name: str
+    site: str
+    ha: bool = False
+    users: int = 1
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class HostedConnection:
+    circuit: str
+    tenant: str                 # tenant account_id
+    vlan: int
+    bandwidth: int              # bit/s
+    bandwidth_text: str         # as written, e.g. "200M"
+    status: str
+    id: str | None = None
+    address: str | None = None  # CIDR, partner side
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        """Stable name for reports: the Alibaba Cloud id, or circuit/vlan before one is assigned."""
+        return self.id or f"{self.circuit}/vlan{self.vlan}"
+
+    @property
+    def counts(self) -> bool:
+        """Holds resources on its circuit (everything but deleted)."""
+        return self.status != "deleted"
+
+
+@dataclass
+class Inventory:
+    path: Path
+    partner: Partner
+    thresholds: Thresholds
+    devices: dict[str, Device]
+    credentials: dict[str, Credentials]
+    circuits: dict[str, Circuit]
+    tenants: dict[str, Tenant]
+    hosted_connections: list[HostedConnection] = field(default_factory=list)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def connections_on(self, circuit_id: str) -> list[HostedConnection]:
+        return [c for c in self.hosted_connections if c.circuit == circuit_id]
+
+    def circuits_on(self, device_name: str) -> list[Circuit]:
+        return [c for c in self.circuits.values() if c.device == device_name]
+
+
+def load_inventory(path: str | Path) -> Inventory:
+    """Read and validate an inventory file. Raises InputError with one 'file:line: path: problem' per problem."""
+    from ecpartner.inventory_loader import load
+
+    return load(Path(path))

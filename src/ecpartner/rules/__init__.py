@@ -1,0 +1,60 @@
+"""Rule registry. Each rule is a small pure function registered under its contract id (section 5).
+
+A rule takes a Context and yields Findings; it reads only the typed inventory and the normalized
+device state, never vendor text. Importing this package registers every rule module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from ecpartner.findings import Finding
+from ecpartner.inventory import Inventory
+from ecpartner.state import DeviceState
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    states: dict[str, DeviceState] = field(default_factory=dict)     # device name -> parsed state
+    failures: dict[str, str] = field(default_factory=dict)           # device name -> why it has no state
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    requirement: str            # guide section the rule enforces
+    func: Callable[[Context], Iterable[Finding]]
+    uses_devices: bool          # needs collected device state (False: inventory alone)
+    in_check: bool              # part of `check` by default (permission-valid is for `plan`, telemetry-* need samples)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, requirement: str, uses_devices: bool = False, in_check: bool = True):
+    def register(func):
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, requirement, func, uses_devices, in_check)
+        return func
+    return register
+
+
+def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
+    """Run the selected rules (those `check` runs by default) in registry order; findings carry their requirement."""
+    selected = list(only) if only else [r.id for r in RULES.values() if r.in_check]
+    findings: list[Finding] = []
+    for rule_id in selected:
+        r = RULES[rule_id]
+        for f in r.func(ctx):
+            findings.append(f if f.requirement else replace(f, requirement=r.requirement))
+    return findings
+
+
+# Registration happens on import; order here is the order of the report.
+from ecpartner.rules import inventory_rules, device_rules  # noqa: E402,F401

@@ -109,6 +109,7 @@ class Circuit:
     device: str
     interface: str
     status: str = "enabled"
+    carrier: str | None = None  # extension: the carrier whose line this is, when not partner.carrier
     line: int = 0
 
 

@@ -1,0 +1,85 @@
+"""`ecpartner check`: inventory -> collect -> parse -> rules -> report, one stage after the other."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from ecpartner.collect import collect_fleet
+from ecpartner.errors import InputError
+from ecpartner.findings import Finding, exit_code
+from ecpartner.inventory import Inventory, load_inventory
+from ecpartner.parse import ParseError, build_state
+from ecpartner.rules import RULES, Context, evaluate
+from ecpartner.state import Collected, DeviceState
+
+log = logging.getLogger("ecpartner")
+
+
+@contextmanager
+def stage(name: str, timings: dict[str, float]):
+    started = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - started
+    log.info("%s: %.3fs", name, timings[name])
+
+
+def build_states(inventory: Inventory, collected: dict[str, Collected]) -> tuple[dict[str, DeviceState], dict[str, str]]:
+    """Parse what was collected; a device that failed either step is listed with the reason."""
+    states, failures = {}, {}
+    for name, result in collected.items():
+        if result.error:
+            failures[name] = result.error
+            continue
+        try:
+            states[name] = build_state(name, inventory.devices[name].platform, result.outputs, result.snmp)
+        except ParseError as e:
+            failures[name] = str(e)
+        except Exception as e:  # a parser crash on garbage output is that device's problem, not the run's
+            failures[name] = f"{name}: output could not be parsed ({type(e).__name__}: {e})"
+    return states, failures
+
+
+def selected_rules(only: str | None) -> list[str] | None:
+    if not only:
+        return None
+    ids = [r.strip() for r in only.split(",") if r.strip()]
+    unknown = [r for r in ids if r not in RULES]
+    if unknown:
+        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(RULES)})")
+    return ids
+
+
+def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
+              concurrency: int = 20, timeout: float = 30.0, telemetry=None,
+              timings: dict[str, float] | None = None) -> list[Finding]:
+    timings = {} if timings is None else timings
+    rule_ids = only or [r.id for r in RULES.values() if r.in_check]
+    ctx = Context(inventory=inventory, telemetry=telemetry)
+    if any(RULES[r].uses_devices for r in rule_ids):
+        with stage("collect", timings):
+            collected = collect_fleet(inventory, live=live, fixtures_dir=fixtures,
+                                      concurrency=concurrency, timeout=timeout)
+        with stage("parse", timings):
+            ctx.states, ctx.failures = build_states(inventory, collected)
+    with stage("rules", timings):
+        return evaluate(ctx, rule_ids)
+
+
+def cmd_check(args) -> int:
+    from ecpartner.report import render_report, write_output
+
+    timings: dict[str, float] = {}
+    with stage("load", timings):
+        inventory = load_inventory(args.inventory)
+    only = selected_rules(args.only)
+    findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
+                         timeout=args.timeout, timings=timings)
+    with stage("report", timings):
+        text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
+                             color=args.output is None and sys.stdout.isatty())
+        write_output(text, args.output)
+    return exit_code(findings)

@@ -1,0 +1,25 @@
+"""Collection sources behind one call: recorded fixtures, or live devices over SSH and SNMP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ecpartner.errors import InputError
+from ecpartner.inventory import Inventory
+from ecpartner.state import Collected
+
+
+def collect_fleet(inventory: Inventory, live: bool = False, fixtures_dir: str | Path | None = None,
+                  names: list[str] | None = None, concurrency: int = 20, timeout: float = 30.0) -> dict[str, Collected]:
+    """Collect every device (or `names`); failures come back as Collected.error, never as exceptions."""
+    names = list(names) if names is not None else list(inventory.devices)
+    if live:
+        from ecpartner.collect.live import collect_live
+
+        return collect_live(inventory, names, concurrency=concurrency, timeout=timeout)
+    from ecpartner.collect.fixtures import collect_recorded
+
+    fleet_dir = Path(fixtures_dir) if fixtures_dir else inventory.base_dir
+    if not (fleet_dir / "devices").is_dir():
+        raise InputError(f"{fleet_dir}: no recorded fleet here (expected a devices/ folder; use --live or --fixtures DIR)")
+    return {name: collect_recorded(fleet_dir, inventory.devices[name]) for name in names}

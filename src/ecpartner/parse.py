@@ -1,0 +1,285 @@
+"""Platform + command + text -> normalized DeviceState, driven by templates/<platform>/commands.yaml.
+
+Vendor knowledge stays in templates/<platform>/: which command to run, which TTP templates read it,
+and a few platform defaults. This module is vendor-neutral: it runs TTP, merges the raw records and
+resolves them (units, MQC policy -> class -> behaviour, ACLs, named CARs) into state.DeviceState.
+
+RAW SCHEMA: what every platform's TTP templates produce (all keys optional; TTP group names shown).
+Each template's results are merged: list-valued groups are concatenated across templates.
+
+  interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
+                  ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
+                  shutdown (true when shut), statistics (true when explicitly enabled),
+                  qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
+                  arp_limit*: [{rate, unit: pps, interval (s, default 1)}]}
+  cars*:         {name, rate, unit}                               named CAR profiles
+  classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
+  behaviors*:    {name, rate, unit}                               MQC behaviour with a CAR/police
+  policies*:     {name, classes*: [{classifier, behavior: NAME} | {classifier, rate, unit}]}
+  acls*:         {name, rules*: [{action: permit|deny, protocol, icmp_type}]}
+  control_plane*: {policy, direction}                             CoPP: the policy limits traffic to the CPU
+  arp_limits*:   {scope: per-source|device, rate, unit: pps, interval, source_ip}   device-wide ARP limits
+  icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true}
+                  (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies)
+
+direction: in|inbound|input or out|outbound|output.
+unit: bps | kbps | mbps | gbps | pps (case-insensitive); a platform's default unit comes from
+commands.yaml (`defaults.rate_unit`) when a template leaves it out.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+from ttp import ttp
+
+from ecpartner.resources import platform_dir
+from ecpartner.state import (ARP, BPS, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE,
+                             SCOPE_PER_SOURCE, DeviceState, Interface, RateLimit)
+
+DIRECTIONS = {"in": IN, "inbound": IN, "input": IN, "out": OUT, "outbound": OUT, "output": OUT}
+TO_BPS = {"bps": 1, "kbps": 10**3, "mbps": 10**6, "gbps": 10**9}
+
+
+class ParseError(Exception):
+    """A device's output could not be read: the message names the device and the command."""
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    command: str
+    templates: tuple[tuple[str, str], ...]   # (file name, TTP template text)
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    platform: str
+    config_command: str
+    commands: tuple[CommandSpec, ...]
+    defaults: dict
+
+    def command(self, command: str) -> CommandSpec:
+        for c in self.commands:
+            if c.command == command:
+                return c
+        raise KeyError(command)
+
+
+@cache
+def platform_spec(platform: str) -> PlatformSpec:
+    folder = platform_dir(platform)
+    data = yaml.safe_load((folder / "commands.yaml").read_text(encoding="utf-8"))
+    commands = tuple(
+        CommandSpec(c["command"], tuple((t, (folder / "parse" / t).read_text(encoding="utf-8")) for t in c.get("templates", ())))
+        for c in data["commands"])
+    return PlatformSpec(platform, data["config_command"], commands, data.get("defaults") or {})
+
+
+def raw_records(platform: str, command: str, text: str) -> dict[str, list]:
+    """Run every TTP template of a command on its output; merge the groups (RAW SCHEMA above)."""
+    merged: dict[str, list] = {}
+    for _name, template in platform_spec(platform).command(command).templates:
+        parser = ttp(data=text, template=template)
+        parser.parse()
+        _merge(parser.result(), merged)
+    return merged
+
+
+def _merge(result, merged: dict[str, list]) -> None:
+    """TTP returns a list per template of a list per input of dicts; flatten into group -> list."""
+    if isinstance(result, list):
+        for item in result:
+            _merge(item, merged)
+    elif isinstance(result, dict):
+        for group, value in result.items():
+            merged.setdefault(group, []).extend(value if isinstance(value, list) else [value])
+
+
+def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) -> DeviceState:
+    """Parse every collected output of one device into the normalized DeviceState."""
+    spec = platform_spec(platform)
+    config = outputs.get(spec.config_command)
+    if config is None:
+        raise ParseError(f"{device}: no output for '{spec.config_command}'")
+    raw: dict[str, list] = {}
+    for command_spec in spec.commands:
+        if command_spec.command in outputs:
+            _merge([raw_records(platform, command_spec.command, outputs[command_spec.command])], raw)
+    if not any(isinstance(i, dict) and i.get("name") for i in raw.get("interfaces", [])):
+        first = next((line.strip() for line in config.splitlines() if line.strip()), "empty output")
+        raise ParseError(f"{device}: '{spec.config_command}': no interfaces found in the output "
+                         f"(not a running configuration? it starts: {first[:80]!r})")
+    state = DeviceState(device=device, platform=platform)
+    _Assembler(raw, spec.defaults, state).run()
+    if snmp:
+        from ecpartner.snmp_counters import interface_counters, sys_uptime
+
+        state.counters = interface_counters(snmp, state.interfaces)
+        state.sys_uptime = sys_uptime(snmp)
+    return state
+
+
+def _records(raw: dict, group: str) -> list[dict]:
+    return [r for r in raw.get(group, []) if isinstance(r, dict)]
+
+
+def _listed(record: dict, key: str) -> list[dict]:
+    value = record.get(key) or []
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
+
+
+class _Assembler:
+    """Resolves raw records (units, named CARs, MQC policy -> class -> behaviour, ACLs) into the state tables."""
+
+    def __init__(self, raw: dict, defaults: dict, state: DeviceState):
+        self.raw, self.defaults, self.state = raw, defaults, state
+        self.cars = {r["name"]: r for r in _records(raw, "cars") if r.get("name")}
+        self.behaviors = {r["name"]: r for r in _records(raw, "behaviors") if r.get("name")}
+        self.policies = {r["name"]: _listed(r, "classes") for r in _records(raw, "policies") if r.get("name")}
+        self.classifiers = {r["name"]: _listed(r, "matches") for r in _records(raw, "classifiers") if r.get("name")}
+        self.acls = {str(r["name"]): _listed(r, "rules") for r in _records(raw, "acls") if r.get("name")}
+        self.default_class = defaults.get("mqc_default_class")
+
+    def run(self) -> None:
+        for record in _records(self.raw, "interfaces"):
+            if record.get("name"):
+                self._interface(record)
+        for record in _records(self.raw, "control_plane"):
+            self._control_plane(record)
+        for record in _records(self.raw, "arp_limits"):
+            self._device_arp(record)
+        self._icmp(_records(self.raw, "icmp_limits"))
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _rate(self, record: dict) -> tuple[float, str] | None:
+        """(value, bps|pps) from a raw {rate, unit}; None when there is no usable rate."""
+        try:
+            value = float(record["rate"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        unit = str(record.get("unit") or self.defaults.get("rate_unit", "bps")).lower()
+        if unit == PPS:
+            return value, PPS
+        if unit not in TO_BPS:
+            self.state.notes.append(f"unknown rate unit {unit!r} in {record}")
+            return None
+        return value * TO_BPS[unit], BPS
+
+    def _add(self, kind, scope, rate_unit, source, interface=None, direction=None) -> None:
+        rate, unit = rate_unit
+        self.state.rate_limits.append(RateLimit(kind=kind, scope=scope, rate=rate, unit=unit, source=source,
+                                                interface=interface, direction=direction))
+
+    def _matches(self, classifier: str) -> set[str]:
+        """What a class matches: {'any'}, {'arp'}, {'icmp'} ... (ACLs resolved to the protocols they permit)."""
+        if classifier == self.default_class:
+            return {"any"}
+        found = set()
+        for match in self.classifiers.get(classifier, []):
+            if match.get("protocol"):
+                found.add(str(match["protocol"]).lower())
+            if match.get("acl") is not None:
+                for rule in self.acls.get(str(match["acl"]), []):
+                    if str(rule.get("action", "permit")).lower() == "permit" and rule.get("protocol"):
+                        found.add(str(rule["protocol"]).lower())
+        return found
+
+    def _policy_limits(self, policy: str):
+        """(matches, (rate, unit), source) for each policed class of an MQC policy."""
+        for cls in self.policies.get(policy, []):
+            classifier = str(cls.get("classifier", ""))
+            rate_record = self.behaviors.get(cls.get("behavior")) if cls.get("behavior") else cls
+            rate_unit = self._rate(rate_record) if rate_record else None
+            if cls.get("behavior") and rate_record is None:
+                self.state.notes.append(f"policy {policy}: behavior {cls['behavior']} is not defined")
+            if rate_unit:
+                yield self._matches(classifier), rate_unit, f"policy {policy} class {classifier}"
+
+    # -- tables ---------------------------------------------------------------------------------
+    def _interface(self, r: dict) -> None:
+        name = str(r["name"]).strip()
+        parent = name.rsplit(".", 1)[0] if "." in name else None
+        statistics_default = self.defaults.get("statistics", {}).get("subinterface" if parent else "interface", True)
+        vlan = r.get("vlan")
+        self.state.interfaces[name] = Interface(
+            name=name, parent=parent, vlan=int(vlan) if vlan not in (None, "") else None,
+            description=str(r["description"]).strip() if r.get("description") else None,
+            addresses=self._addresses(r, name),
+            shutdown=bool(r.get("shutdown")),
+            statistics=bool(r.get("statistics")) or bool(statistics_default))
+        for q in _listed(r, "qos"):
+            self._interface_qos(name, q)
+        for a in _listed(r, "arp_limit"):
+            rate_unit = self._rate({**a, "unit": a.get("unit", PPS)})
+            if rate_unit:
+                interval = float(a.get("interval") or 1)
+                self._add(ARP, SCOPE_INTERFACE, (rate_unit[0] / interval, rate_unit[1]), a.get("source", "arp limit"), name)
+
+    def _addresses(self, r: dict, name: str) -> list[str]:
+        out = []
+        for ip, mask in ((r.get("ip"), r.get("mask")), (r.get("ip_cidr"), None)):
+            if not ip:
+                continue
+            try:
+                out.append(str(ipaddress.ip_interface(f"{ip}/{mask}" if mask else str(ip))))
+            except ValueError:
+                self.state.notes.append(f"{name}: unreadable address {ip} {mask or ''}".strip())
+        return out
+
+    def _interface_qos(self, name: str, q: dict) -> None:
+        direction = DIRECTIONS.get(str(q.get("direction", "")).lower())
+        if direction is None:
+            self.state.notes.append(f"{name}: QoS without a direction: {q}")
+            return
+        if q.get("car"):
+            car = self.cars.get(q["car"])
+            if car is None:
+                self.state.notes.append(f"{name}: qos car {q['car']} is not defined")
+            elif rate_unit := self._rate(car):
+                self._add(QOS, SCOPE_INTERFACE, rate_unit, f"qos car {q['car']}", name, direction)
+        elif q.get("policy"):
+            if q["policy"] not in self.policies:
+                self.state.notes.append(f"{name}: policy {q['policy']} is not defined")
+            for matches, rate_unit, source in self._policy_limits(q["policy"]):
+                if "any" in matches and rate_unit[1] == BPS:
+                    self._add(QOS, SCOPE_INTERFACE, rate_unit, source, name, direction)
+        elif rate_unit := self._rate(q):
+            self._add(QOS, SCOPE_INTERFACE, rate_unit, q.get("source", "rate limit"), name, direction)
+
+    def _control_plane(self, r: dict) -> None:
+        """CoPP: policed classes matching ARP or ICMP limit those packets device-wide."""
+        for matches, rate_unit, source in self._policy_limits(str(r.get("policy", ""))):
+            for kind in (ARP, ICMP):
+                if kind in matches:
+                    self._add(kind, SCOPE_DEVICE, rate_unit, f"control-plane {source}")
+
+    def _device_arp(self, r: dict) -> None:
+        if r.get("source_ip"):
+            self.state.notes.append(f"ARP limit for source {r['source_ip']} only: does not cover every user")
+            return
+        rate_unit = self._rate({**r, "unit": r.get("unit", PPS)})
+        if rate_unit:
+            scope = SCOPE_PER_SOURCE if r.get("scope") == SCOPE_PER_SOURCE else SCOPE_DEVICE
+            interval = float(r.get("interval") or 1)
+            self._add(ARP, scope, (rate_unit[0] / interval, rate_unit[1]), r.get("source", f"arp {scope} limit"))
+
+    def _icmp(self, records: list[dict]) -> None:
+        enabled = any(r.get("enabled") for r in records)
+        device_limits = 0
+        for r in records:
+            rate_unit = self._rate({**r, "unit": r.get("unit", PPS)})
+            if not rate_unit:
+                continue
+            if r.get("scope") == SCOPE_INTERFACE and r.get("interface"):
+                self._add(ICMP, SCOPE_INTERFACE, rate_unit, r.get("source", "icmp rate-limit"), str(r["interface"]))
+            else:
+                device_limits += 1
+                self._add(ICMP, SCOPE_DEVICE, rate_unit, r.get("source", "icmp rate-limit total threshold"))
+        if enabled and not device_limits:
+            default = self.defaults.get("icmp_threshold_pps")
+            self.state.rate_limits.append(RateLimit(
+                kind=ICMP, scope=SCOPE_DEVICE, rate=float(default) if default else None, unit=PPS,
+                source="icmp rate-limit enable (no threshold)", default_threshold=True))

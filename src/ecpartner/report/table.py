@@ -1,0 +1,70 @@
+"""`--format table`: the terminal default, readable in 80 columns.
+
+Problems come first (error severity, then warnings), each with its subject, message and expected vs
+actual; passes are only counted, per rule (json and html list them). No colour unless asked for.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+
+from ecpartner.findings import SEV_ERROR, Finding, summarize
+from ecpartner.report.common import (exit_meaning, group_by_rule, iso_utc, printable, problems_first,
+                                     subject_text, value_text)
+
+WIDTH = 80
+INDENT = "    "
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "ok": "\033[32m"}
+_RESET = "\033[0m"
+
+
+def render(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False) -> str:
+    summary = summarize(findings)
+    lines = _wrap(f"ecpartner check of {inventory_path} at {iso_utc(generated_at)}", "")
+    problems = problems_first(findings)
+    lines += ["", f"PROBLEMS ({len(problems)})" if problems else "PROBLEMS: none"]
+    for f in problems:
+        lines += [""] + _problem(f, color)
+    lines += ["", ""] + _rule_table(findings)
+    verdict = (f"{summary.passed} passed, {summary.failed} failed, {summary.errors} not evaluated, "
+               f"{summary.warnings} warnings: exit {summary.exit_code}, {exit_meaning(summary.exit_code)}")
+    tone = "ok" if summary.exit_code == 0 else "error"
+    lines += [""] + [_paint(line, tone, color) for line in _wrap(verdict, "")]
+    return "\n".join(lines) + "\n"
+
+
+def _problem(f: Finding, color: bool) -> list[str]:
+    tone = "error" if f.severity == SEV_ERROR else "warning"
+    head = printable(f"{f.status.upper():<5} {f.severity:<7} {f.rule}")
+    lines = [_paint(line, tone, color) for line in _wrap(head, "")]
+    lines += _wrap(subject_text(f.subject), INDENT)
+    for paragraph in (f.message or "").splitlines() or [""]:
+        lines += _wrap(paragraph, INDENT)
+    lines += _wrap(f"expected: {value_text(f.expected)}", INDENT, INDENT + "          ")
+    lines += _wrap(f"actual:   {value_text(f.actual)}", INDENT, INDENT + "          ")
+    return lines
+
+
+def _rule_table(findings: list[Finding]) -> list[str]:
+    groups = group_by_rule(findings)
+    name_width = min(max([len("RULE")] + [len(g.rule) for g in groups]), WIDTH - 21)
+    lines = [f"{'RULE':<{name_width}}  {'PASS':>5} {'FAIL':>5} {'ERROR':>5}"]
+    for g in groups:
+        name = printable(g.rule)
+        if len(name) > name_width:          # too long to share a line with its counts: give it its own
+            lines += _wrap(name, "")
+            name = ""
+        lines.append(f"{name:<{name_width}}  {g.passed:>5} {g.failed:>5} {g.errors:>5}")
+    return lines
+
+
+def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
+    """Wrap to 80 columns; words longer than a line (long ids) are broken rather than overflowing."""
+    return textwrap.wrap(printable(text), WIDTH, initial_indent=indent,
+                         subsequent_indent=indent if subsequent is None else subsequent,
+                         break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _paint(line: str, tone: str, color: bool) -> str:
+    return f"{_COLORS[tone]}{line}{_RESET}" if color else line

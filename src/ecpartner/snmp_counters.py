@@ -1,0 +1,88 @@
+"""IF-MIB walk -> per-interface Counters named as the configuration names them."""
+
+from __future__ import annotations
+
+from ecpartner.collect.snmprec import Walk, text_value
+from ecpartner.ifnames import match_names
+from ecpartner.state import Counters
+
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"   # Mbit/s
+IF_SPEED = "1.3.6.1.2.1.2.2.1.5"            # bit/s, saturates at 4.29 G
+# Counters: field -> (64-bit ifHC* column, 32-bit ifTable fallback)
+COLUMNS = {
+    "in_octets": ("1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.2.2.1.10"),
+    "out_octets": ("1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.2.2.1.16"),
+    "in_ucast": ("1.3.6.1.2.1.31.1.1.1.7", "1.3.6.1.2.1.2.2.1.11"),
+    "in_mcast": ("1.3.6.1.2.1.31.1.1.1.8", None),
+    "in_bcast": ("1.3.6.1.2.1.31.1.1.1.9", None),
+    "out_ucast": ("1.3.6.1.2.1.31.1.1.1.11", "1.3.6.1.2.1.2.2.1.17"),
+    "out_mcast": ("1.3.6.1.2.1.31.1.1.1.12", None),
+    "out_bcast": ("1.3.6.1.2.1.31.1.1.1.13", None),
+    "in_discards": (None, "1.3.6.1.2.1.2.2.1.13"),
+    "out_discards": (None, "1.3.6.1.2.1.2.2.1.19"),
+    "in_errors": (None, "1.3.6.1.2.1.2.2.1.14"),
+    "out_errors": (None, "1.3.6.1.2.1.2.2.1.20"),
+}
+# Every OID subtree a collector must walk to fill Counters.
+WALK_OIDS = [SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_SPEED] + sorted(
+    {oid for pair in COLUMNS.values() for oid in pair if oid})
+
+
+def _column(walk: Walk, base: str) -> dict[str, str]:
+    """ifIndex -> value for one table column."""
+    prefix = base + "."
+    return {oid[len(prefix):]: value for oid, (tag, value) in walk.items() if oid.startswith(prefix)}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def sys_uptime(walk: Walk) -> int | None:
+    entry = walk.get(SYS_UPTIME)
+    return _int(entry[1]) if entry else None
+
+
+def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
+    """Counters for every interface of the walk that matches a configuration name (ifName, then ifDescr)."""
+    names = {i: text_value(*walk[f"{IF_NAME}.{i}"]) for i in _column(walk, IF_NAME)}
+    descrs = {i: text_value(*walk[f"{IF_DESCR}.{i}"]) for i in _column(walk, IF_DESCR)}
+    mapping = match_names(config_names, list(names.values()) + list(descrs.values()))
+    columns = {field: tuple(_column(walk, oid) if oid else {} for oid in pair) for field, pair in COLUMNS.items()}
+    high_speed, speed = _column(walk, IF_HIGH_SPEED), _column(walk, IF_SPEED)
+    result: dict[str, Counters] = {}
+    for index in sorted(set(names) | set(descrs), key=lambda i: int(i) if i.isdigit() else 0):
+        config_name = mapping.get(names.get(index, "")) or mapping.get(descrs.get(index, ""))
+        if not config_name or config_name in result:
+            continue
+        values, bits = {}, 64
+        for field, (hc, legacy) in columns.items():
+            if index in hc:
+                values[field] = _int(hc[index])
+            else:
+                values[field] = _int(legacy.get(index))
+                if field == "in_octets" and values[field] is not None:
+                    bits = 32
+        in_packets = _sum(values["in_ucast"], values["in_mcast"], values["in_bcast"])
+        out_packets = _sum(values["out_ucast"], values["out_mcast"], values["out_bcast"])
+        mbps = _int(high_speed.get(index))
+        result[config_name] = Counters(
+            interface=config_name, in_octets=values["in_octets"], out_octets=values["out_octets"],
+            in_packets=in_packets, out_packets=out_packets,
+            in_discards=values["in_discards"], out_discards=values["out_discards"],
+            in_errors=values["in_errors"], out_errors=values["out_errors"],
+            speed_bps=mbps * 10**6 if mbps else _int(speed.get(index)), counter_bits=bits, source="snmp")
+    return result
+
+
+def _sum(unicast, *others) -> int | None:
+    """Packets = unicast + multicast + broadcast; multicast/broadcast columns may be absent (32-bit agents)."""
+    if unicast is None:
+        return None
+    return unicast + sum(v for v in others if v is not None)

@@ -1,0 +1,245 @@
+"""Each findings format says what matters, escapes what it must and stays machine-readable."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from ecpartner.errors import InputError
+from ecpartner.findings import Finding, subject
+from ecpartner.report import render_report
+
+NASTY = 'description <script>alert("x")</script> | pipe & amp\nsecond line'
+GENERATED = datetime(2026, 11, 26, 16, 0, tzinfo=timezone(timedelta(hours=8)))   # 08:00Z
+
+
+def _findings() -> list[Finding]:
+    return [
+        Finding("vlan-unique", "pass", "error", subject(circuit="pc-c1", hosted_connection="pc-h1"),
+                "VLAN 100 is unique on pc-c1", "a VLAN unused on pc-c1", 100, "VLAN planning"),
+        Finding("vlan-unique", "fail", "error", subject(circuit="pc-c1", hosted_connection="pc-h2"),
+                "VLAN 100 is already used by pc-h1 on circuit pc-c1 " + "and so on " * 12,
+                "a VLAN unused on pc-c1", {100, 7}, "VLAN planning"),
+        Finding("spec-valid", "fail", "warning", subject(hosted_connection="pc-h3"),
+                "2G and above needs allowlisting", ("50M", "1G"), "2G", "API reference"),
+        Finding("device-reachable", "error", "error", subject(device="hz-acc-01"),
+                "hz-acc-01: SSH timed out after 30 s", "reachable", None, ""),
+        Finding("config-drift", "fail", "error",
+                subject(device="hz-acc-01", interface="GigabitEthernet0/0/1.100", circuit="pc-c1"),
+                NASTY, "dot1q 100", datetime(2026, 11, 26, 8, 0), "Modify the VLAN ID"),
+        Finding("carrier-eligible", "pass", "error", subject(), "China Telecom is eligible",
+                "an eligible carrier", "China Telecom", "Apply for permissions"),
+    ]
+
+
+def render(fmt: str, findings: list[Finding] | None = None) -> str:
+    return render_report(fmt, _findings() if findings is None else findings, "fleet/inventory.yaml", GENERATED)
+
+
+# --- json -------------------------------------------------------------------------------------------------
+
+def test_json_is_the_contract_object_with_every_finding():
+    doc = json.loads(render("json"))
+    assert list(doc) == ["inventory", "generated_at", "summary", "findings"]
+    assert doc["inventory"] == "fleet/inventory.yaml"
+    assert doc["generated_at"] == "2026-11-26T08:00:00Z"
+    assert doc["summary"] == {"pass": 2, "fail": 3, "error": 1, "warnings": 1, "exit_code": 3}
+    assert len(doc["findings"]) == 6                   # passes included
+    for item in doc["findings"]:
+        assert set(item) == {"rule", "status", "severity", "subject", "message", "expected", "actual",
+                             "requirement"}
+        assert set(item["subject"]) == {"circuit", "hosted_connection", "device", "interface"}
+    assert doc["findings"][3]["subject"] == {"circuit": None, "hosted_connection": None,
+                                             "device": "hz-acc-01", "interface": None}
+
+
+def test_json_serializes_sets_tuples_and_datetimes():
+    found = json.loads(render("json"))["findings"]
+    assert found[1]["actual"] == [7, 100]                      # a set, sorted for stable output
+    assert found[2]["expected"] == ["50M", "1G"]
+    assert found[4]["actual"] == "2026-11-26T08:00:00"
+    assert found[4]["message"] == NASTY                        # JSON keeps text exactly, escaping is its own
+
+
+def test_json_naive_generated_at_is_taken_as_utc_and_nan_is_not_emitted():
+    odd = [Finding("telemetry-drops", "fail", "error", subject(hosted_connection="h"), "m",
+                   0.001, float("nan"), "Traffic monitoring"),
+           Finding("x", "pass", "info", subject(), "m", date(2026, 1, 2), frozenset({"b", "a"}))]
+    text = render_report("json", odd, "inv.yaml", datetime(2026, 11, 26, 8, 0))
+    doc = json.loads(text)
+    assert doc["generated_at"] == "2026-11-26T08:00:00Z"
+    assert "NaN" not in text.replace('"nan"', "")
+    assert doc["findings"][0]["actual"] == "nan"
+    assert doc["findings"][1]["expected"] == "2026-01-02" and doc["findings"][1]["actual"] == ["a", "b"]
+
+
+def test_json_of_no_findings_is_compliant():
+    doc = json.loads(render("json", []))
+    assert doc["summary"] == {"pass": 0, "fail": 0, "error": 0, "warnings": 0, "exit_code": 0}
+    assert doc["findings"] == []
+
+
+# --- junit ------------------------------------------------------------------------------------------------
+
+def test_junit_has_a_suite_per_rule_and_a_case_per_finding():
+    root = ET.fromstring(render("junit").encode("utf-8"))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["vlan-unique", "spec-valid", "device-reachable", "config-drift",
+                                               "carrier-eligible"]
+    cases = root.findall("testsuite/testcase")
+    assert len(cases) == 6
+    assert all(c.get("classname") == c.get("name").split(" ")[0] for c in cases)
+    assert root.find("testsuite[@name='vlan-unique']").get("tests") == "2"
+    assert root.find("testsuite[@name='vlan-unique']").get("failures") == "1"
+
+
+def test_junit_failures_errors_and_warnings():
+    root = ET.fromstring(render("junit").encode("utf-8"))
+    by_name = {c.get("name"): c for c in root.iter("testcase")}
+    assert list(by_name["vlan-unique circuit pc-c1, connection pc-h1"]) == []          # a pass: empty case
+    failure = by_name["vlan-unique circuit pc-c1, connection pc-h2"].find("failure")
+    assert failure.get("type") == "error"
+    assert "expected: a VLAN unused on pc-c1" in failure.text and "actual: [7, 100]" in failure.text
+    warning = by_name["spec-valid connection pc-h3"].find("failure")
+    assert warning.get("type") == "warning"
+    error = by_name["device-reachable hz-acc-01"].find("error")
+    assert error is not None and error.get("message") == "hz-acc-01: SSH timed out after 30 s"
+    assert by_name["device-reachable hz-acc-01"].find("failure") is None
+    assert "carrier-eligible" in by_name                           # all-null subject: the rule alone
+
+
+def test_junit_escapes_markup_and_control_characters():
+    findings = _findings()
+    findings.append(Finding("config-drift", "fail", "error", subject(device="d\x1b[31m"), "bad\x00byte"))
+    text = render("junit", findings)
+    root = ET.fromstring(text.encode("utf-8"))                   # would raise on raw <script> or \x00
+    drift = [c for c in root.iter("testcase") if c.find("failure") is not None
+             and c.get("classname") == "config-drift"]
+    assert drift[0].find("failure").get("message") == NASTY      # round-trips exactly, newline included
+    assert "<script>" not in text
+    assert drift[1].find("failure").get("message") == "bad\\x00byte"
+
+
+# --- html -------------------------------------------------------------------------------------------------
+
+def test_html_is_self_contained():
+    page = render("html")
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", page, re.I)
+    assert "<script" not in page.lower()
+    assert "@import" not in page and "url(" not in page
+    assert "<link" not in page
+
+
+def test_html_escapes_every_text_value():
+    page = render("html")
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | pipe &amp; amp" in page
+    hostile = [Finding("<b>rule</b>", "fail", "error", subject(device='"><img src=x>'), "m",
+                       requirement="<i>req</i>")]
+    page = render("html", hostile)
+    assert "<b>" not in page and "<img" not in page and "<i>" not in page
+    assert "&lt;b&gt;rule&lt;/b&gt;" in page and "&quot;&gt;&lt;img src=x&gt;" in page
+
+
+def test_html_shows_per_rule_counts_problems_and_passes():
+    page = render("html")
+    assert "vlan-unique <small>(1 pass, 1 fail, 0 error)</small>" in page
+    assert "device-reachable <small>(0 pass, 0 fail, 1 error)</small>" in page
+    assert '<tr class="sev-warning">' in page and '<tr class="sev-error">' in page
+    section = page[page.index('<section id="rule-vlan-unique">'):page.index('<section id="rule-spec-valid">')]
+    assert "<details><summary>1 passed</summary>" in section
+    assert "VLAN 100 is unique on pc-c1" in section[section.index("<details>"):]
+
+
+# --- markdown ---------------------------------------------------------------------------------------------
+
+def _table_rows(text: str, header: str) -> list[str]:
+    lines = text.splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows
+
+
+def _cells(row: str) -> list[str]:
+    return re.split(r"(?<!\\)\|", row)[1:-1]          # split on unescaped pipes only
+
+
+def test_markdown_rule_table_and_summary():
+    text = render("markdown")
+    assert text.startswith("# ")
+    assert "**Summary:** 2 pass, 3 fail, 1 error, 1 warnings; exit code 3" in text
+    rows = _table_rows(text, "| Rule | Requirement | Pass | Fail | Error |")
+    assert [c.strip() for c in _cells(rows[0])] == ["vlan-unique", "VLAN planning", "1", "1", "0"]
+    assert len(rows) == 5
+
+
+def test_markdown_problem_cells_escape_pipes_newlines_and_markup():
+    text = render("markdown")
+    rows = _table_rows(text, "| Status | Severity | Rule | Subject | Message | Expected | Actual |")
+    assert len(rows) == 4
+    assert all(len(_cells(r)) == 7 for r in rows)              # an unescaped pipe would add a column
+    drift = next(r for r in rows if "config-drift" in r)
+    assert r"&lt;/script&gt; \| pipe &amp; amp<br>second line" in drift
+    assert "<script>" not in text
+    assert [c.strip() for c in _cells(rows[0])][:3] == ["fail", "error", "vlan-unique"]   # errors first
+    assert [c.strip() for c in _cells(rows[-1])][:2] == ["fail", "warning"]
+
+
+def test_markdown_lists_passes_collapsed_per_rule():
+    text = render("markdown")
+    assert "<details><summary>vlan-unique: 1 passed</summary>" in text
+    details = text[text.index("<details><summary>vlan-unique"):]
+    assert "- circuit pc-c1, connection pc-h1: VLAN 100 is unique on pc-c1" in details.split("</details>")[0]
+
+
+# --- table ------------------------------------------------------------------------------------------------
+
+def test_table_fits_80_columns_and_lists_problems_before_the_summary():
+    text = render("table")
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "\033[" not in text                                   # no colour unless asked for
+    assert text.index("vlan-unique") < text.index("spec-valid") < text.index("RULE ")
+    assert text.index("config-drift") < text.index("spec-valid")    # errors before warnings
+    assert " ".join(text.split()).endswith(
+        "2 passed, 3 failed, 1 not evaluated, 1 warnings: exit 3, some devices could not be reached or parsed")
+
+
+def test_table_counts_passes_instead_of_listing_them():
+    text = render("table")
+    assert "VLAN 100 is unique" not in text and "China Telecom is eligible" not in text
+    assert re.search(r"^vlan-unique\s+1\s+1\s+0$", text, re.M)
+    assert re.search(r"^carrier-eligible\s+1\s+0\s+0$", text, re.M)
+
+
+def test_table_shows_subject_message_and_expected_vs_actual():
+    text = render("table")
+    assert "hz-acc-01 GigabitEthernet0/0/1.100, circuit pc-c1" in text
+    assert "None" not in text                                    # null subject keys are left out
+    assert "second line" in text
+    assert "expected: dot1q 100" in text and "actual:   2026-11-26T08:00:00" in text
+
+
+def test_table_wraps_long_words_and_neutralizes_escape_sequences():
+    long = [Finding("config-drift", "fail", "error", subject(device="x" * 150), "y" * 200 + "\x1b[2J",
+                    "e" * 95, "a")]
+    text = render("table", long)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert "\x1b" not in text and "\\x1b[2J" in text
+    assert "".join(text.split()).count("x" * 150) == 1           # broken across lines, nothing lost
+
+
+def test_table_colour_only_on_request():
+    assert "\033[31m" in render_report("table", _findings(), "inv.yaml", GENERATED, color=True)
+
+
+def test_unknown_format_is_an_input_error():
+    with pytest.raises(InputError, match="unknown report format 'xml'"):
+        render("xml")

@@ -1,0 +1,503 @@
+"""Read the inventory YAML (contract section 2) into the typed objects of ecpartner.inventory.
+
+Loading checks structure only. Every problem becomes one 'FILE:LINE: path: problem' message and all of
+them are raised together as one InputError, so a user fixes the whole file in one pass. A well-formed
+value that breaks a guide requirement (VLAN 3001, 150M, a carrier not on the list) is left to the rules.
+
+How: PyYAML composes the document into nodes (which carry line numbers); _Reader turns them into
+YMap/YList (dicts/lists that remember the line of each key and item) and catches duplicate keys, which
+PyYAML would accept silently; _Validator walks the declarative schema below over that tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import ipaddress
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from ecpartner import resources
+from ecpartner.errors import InputError
+from ecpartner.inventory import (
+    CIRCUIT_STATUSES, CONNECTION_STATUSES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
+    Inventory, Partner, Permission, SnmpSettings, SnmpV3Credentials, Tenant, Thresholds, parse_bandwidth,
+)
+
+INVALID = object()  # a value already reported as bad: skipped silently from then on
+EXPECTED = "a mapping with the sections partner, devices, credentials, circuits"
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+class YMap(dict):
+    """A mapping from the file that remembers its own line and the line of each key."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+
+class YList(list):
+    """A sequence from the file that remembers the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+Report = Callable[[int, str, str], None]
+_SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+class _Reader:
+    """Composed YAML nodes -> YMap / YList / plain scalars (built by PyYAML's safe constructors)."""
+
+    def __init__(self, loader: yaml.SafeLoader, report: Report) -> None:
+        self.loader, self.report = loader, report
+        self.done: dict[int, Any] = {}  # node id -> value: an alias yields the same object, cycles end
+
+    def value(self, node: yaml.Node, path: str) -> Any:
+        if id(node) in self.done:
+            return self.done[id(node)]
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in (_SEQ, _MAP):  # e.g. !!python/object
+            self.report(_line(node), path, f"cannot read this value: unsupported tag {node.tag!r}")
+            return INVALID
+        if isinstance(node, yaml.SequenceNode):
+            seq = self.done[id(node)] = YList(_line(node))
+            for i, item in enumerate(node.value):
+                seq.append(self.value(item, f"{path}[{i}]"))
+                seq.item_lines.append(_line(item))
+            return seq
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        return self.scalar(node, path)
+
+    def scalar(self, node: yaml.Node, path: str) -> Any:
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError) as e:  # unknown tag, impossible date such as 2026-13-45
+            self.report(_line(node), path, f"cannot read this value: {getattr(e, 'problem', None) or e}")
+            return INVALID
+
+    def key(self, node: yaml.Node, path: str) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        self.report(_line(node), path, "a key must be a plain name, not a list or mapping")
+        return INVALID
+
+    def mapping(self, node: yaml.MappingNode, path: str) -> YMap:
+        out = self.done[id(node)] = YMap(_line(node))
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:  # duplicates among the keys written here (merged '<<' keys may be overridden)
+            key = INVALID if key_node.tag == "tag:yaml.org,2002:merge" else self.key(key_node, path)
+            if key is not INVALID and key in first:
+                self.report(_line(key_node), _join(path, key), f"duplicate key {key!r} (first at line {first[key]})")
+            elif key is not INVALID:
+                first[key] = _line(key_node)
+        try:
+            self.loader.flatten_mapping(node)  # resolve '<<: *anchor' merges
+        except yaml.MarkedYAMLError as e:
+            self.report(_line(node), path, f"cannot merge: {e.problem}")
+        for key_node, value_node in node.value:
+            key = self.key(key_node, path) if isinstance(key_node, yaml.ScalarNode) else INVALID
+            if key is not INVALID:
+                out[key] = self.value(value_node, _join(path, key))
+                out.key_lines[key] = _line(key_node)
+        return out
+
+
+# ---------------------------------------------------------------- value checks: value -> typed value, or ValueError
+
+def show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return repr(v)
+    return {YMap: "a mapping", YList: "a list", type(None): "null"}.get(type(v), str(v))
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)  # YAML true/false are bools, never ints here
+
+
+def text(v: Any) -> str:
+    if not isinstance(v, str) or not v.strip():
+        raise ValueError(f"{show(v)} is not a string" if not isinstance(v, str) else "must not be empty")
+    return v
+
+
+def integer(v: Any, low: int | None = None, high: int | None = None, what: str = "an integer") -> int:
+    if not _is_int(v):
+        raise ValueError(f"{show(v)} is not an integer")
+    if (low is not None and v < low) or (high is not None and v > high):
+        raise ValueError(f"{v} is not {what}")
+    return v
+
+
+def positive_int(v: Any) -> int:
+    return integer(v, 1, what="a positive integer")
+
+
+def port(v: Any) -> int:
+    return integer(v, 1, 65535, what="a port number (1..65535)")
+
+
+def positive_number(v: Any) -> float:
+    if not (_is_int(v) or isinstance(v, float)) or not v > 0:
+        raise ValueError(f"{show(v)} is not a positive number")
+    return v
+
+
+def boolean(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"{show(v)} is not true or false")
+    return v
+
+
+def account_id(v: Any) -> str:
+    t = str(v) if _is_int(v) else v  # an unquoted id is an int to YAML
+    if isinstance(t, str) and t.isascii() and t.isdigit():
+        return t
+    raise ValueError(f"{show(v)} is not an account id (a string of digits)")
+
+
+def env_name(v: Any) -> str:
+    if isinstance(v, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v):
+        return v
+    # the value is not echoed: a user who wrote the secret itself here should not see it copied into logs
+    raise ValueError("is not an environment variable name (the file holds the NAME of the variable, never the secret)")
+
+
+def one_of(*choices: str) -> Callable[[Any], str]:
+    def check(v: Any) -> str:
+        t = str(v) if _is_int(v) else v  # snmp version: 3
+        if isinstance(t, str) and t in choices:
+            return t
+        raise ValueError(f"{show(v)} is not one of {', '.join(choices)}")
+    return check
+
+
+def platform(v: Any) -> str:
+    known = resources.platforms()
+    if isinstance(v, str) and v in known:
+        return v
+    raise ValueError(f"{show(v)} is not a supported platform (supported: {', '.join(known) or 'none found'})")
+
+
+def bandwidth(v: Any) -> int:
+    if not (isinstance(v, (str, float)) or _is_int(v)):
+        raise ValueError(f"{show(v)} is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G)")
+    return parse_bandwidth(v)
+
+
+def bandwidth_and_text(v: Any) -> tuple[int, str]:
+    return bandwidth(v), str(v)
+
+
+def cidr(v: Any) -> str:
+    try:
+        if "/" not in text(v):
+            raise ValueError
+        ipaddress.ip_interface(v)
+    except ValueError:
+        raise ValueError(f"{show(v)} is not an address with a prefix length (e.g. 10.100.0.1/30)") from None
+    return v
+
+
+def timestamp(v: Any) -> datetime:
+    example = "(e.g. 2026-11-26T00:00:00+08:00)"
+    if isinstance(v, str):  # a quoted ISO timestamp; unquoted ones are already datetimes
+        try:
+            v = datetime.fromisoformat(v.strip())
+        except ValueError:
+            raise ValueError(f"{v!r} is not an ISO 8601 date and time {example}") from None
+    if not isinstance(v, datetime):
+        raise ValueError(f"{show(v)} is not a date and time {example}")
+    if v.tzinfo is None:
+        raise ValueError(f"{v.isoformat()} has no UTC offset {example}")
+    return v
+
+
+# ---------------------------------------------------------------- the schema
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    check: Any  # a value check, a nested schema (dict), ListOf or MapOf
+    required: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class ListOf:
+    schema: dict[str, Key]
+
+
+@dataclasses.dataclass(frozen=True)
+class MapOf:  # free names -> entries, e.g. credential sets
+    schema: dict[str, Key]
+
+
+def req(check: Any) -> Key:
+    return Key(check, required=True)
+
+
+def opt(check: Any) -> Key:
+    return Key(check)
+
+
+PERMISSION = {"valid_from": req(timestamp), "valid_until": req(timestamp)}
+PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)), "account_id": req(account_id),
+           "permission": opt(PERMISSION)}
+THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
+SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
+DEVICE = {"name": req(text), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
+          "port": opt(port), "credentials": req(text), "snmp": opt(SNMP)}
+SNMP_V3 = {"user_env": req(env_name), "auth_key_env": req(env_name), "priv_key_env": req(env_name),
+           "auth_protocol": opt(one_of("sha", "sha256", "md5")), "priv_protocol": opt(one_of("aes", "aes256", "des"))}
+CREDENTIALS = {"username_env": req(env_name), "password_env": req(env_name), "secret_env": opt(env_name),
+               "snmp_v3": opt(SNMP_V3)}
+CIRCUIT = {"id": req(text), "region": req(text), "access_point": req(text), "capacity": req(bandwidth),
+           "device": req(text), "interface": req(text), "status": opt(one_of(*CIRCUIT_STATUSES)),
+           "carrier": opt(text)}
+TENANT = {"account_id": req(account_id), "name": req(text), "site": req(one_of(*SITES)), "ha": opt(boolean),
+          "users": opt(positive_int)}
+HOSTED_CONNECTION = {"id": opt(text), "circuit": req(text), "tenant": req(account_id), "vlan": req(integer),
+                     "bandwidth": req(bandwidth_and_text), "status": req(one_of(*CONNECTION_STATUSES)),
+                     "address": opt(cidr)}
+INVENTORY = {"partner": req(PARTNER), "thresholds": opt(THRESHOLDS), "devices": req(ListOf(DEVICE)),
+             "credentials": req(MapOf(CREDENTIALS)), "circuits": req(ListOf(CIRCUIT)),
+             "tenants": opt(ListOf(TENANT)), "hosted_connections": opt(ListOf(HOSTED_CONNECTION))}
+
+
+@dataclasses.dataclass
+class Item:
+    """One checked entry of a list or of a MapOf: its checked fields plus where it is written."""
+    name: str  # list index or mapping key
+    path: str
+    line: int
+    raw: YMap
+    data: dict[str, Any]
+
+    def where(self, key: str) -> tuple[int, str]:
+        return self.raw.key_lines.get(key, self.line), f"{self.path}.{key}"
+
+
+def _suggest(word: Any, known: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Validator:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def walk(self, value: Any, check: Any, path: str, line: int) -> Any:
+        if value is INVALID:
+            return INVALID
+        if isinstance(check, dict):
+            return self.mapping(value, check, path, line)
+        if isinstance(check, (ListOf, MapOf)):
+            kind, container = ("a list", YList) if isinstance(check, ListOf) else ("a mapping", YMap)
+            if not isinstance(value, container):
+                self.report(line, path, f"{show(value)} is not {kind}")
+                return INVALID
+            return self.entries(value, check, path)
+        try:
+            return check(value)
+        except ValueError as e:
+            self.report(line, path, str(e))
+            return INVALID
+
+    def mapping(self, value: Any, schema: dict[str, Key], path: str, line: int) -> Any:
+        if not isinstance(value, YMap):
+            self.report(line, path, f"{show(value)} is not a mapping (expected keys: {', '.join(schema)})")
+            return INVALID
+        for key in value:
+            if key not in schema:
+                self.report(value.key_lines[key], _join(path, key), f"unknown key {key!r}{_suggest(key, schema)}")
+        out: dict[str, Any] = {}
+        for key, spec in schema.items():
+            if value.get(key) is None:  # absent or written empty: an optional key takes its default
+                if spec.required:
+                    problem = "missing required key" if key not in value else "has no value, required key"
+                    self.report(value.key_lines.get(key, line), _join(path, key), f"{problem} {key!r}")
+                continue
+            result = self.walk(value[key], spec.check, _join(path, key), value.key_lines[key])
+            if result is not INVALID:
+                out[key] = result
+        return out
+
+    def entries(self, value: YList | YMap, check: ListOf | MapOf, path: str) -> Any:
+        if isinstance(value, YList):
+            places = [(i, f"{path}[{i}]", value.item_lines[i], v) for i, v in enumerate(value)]
+        else:
+            places = [(k, _join(path, k), value.key_lines[k], v) for k, v in value.items()]
+        items = {}
+        for name, where, line, raw in places:
+            data = self.walk(raw, check.schema, where, line)
+            if data is not INVALID:
+                items[name] = Item(str(name), where, line, raw, data)
+        return list(items.values()) if isinstance(value, YList) else {it.name: it for it in items.values()}
+
+
+# ---------------------------------------------------------------- loading
+
+def _read_text(path: Path, name: str) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, expected the inventory YAML file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{name}: cannot read: {e.strerror or e}") from None
+    if b"\x00" in data:
+        raise InputError(f"{name}: binary file, expected the inventory YAML text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{name}: not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}), "
+                         "expected the inventory YAML file") from None
+
+
+def _compose(text: str, name: str, report: Report) -> Any:
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:  # control characters
+        ch = chr(e.character) if isinstance(e.character, int) else e.character
+        raise InputError(f"{name}: not a YAML text file (control character {ch!r} at offset {e.position})") from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(f"{name}: the file is empty, expected {EXPECTED}")
+        root = _Reader(loader, report).value(node, "")
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context
+        if e.problem and e.context:  # e.g. "... (while parsing a flow mapping started at line 26)"
+            started = f" started at line {e.context_mark.line + 1}" if e.context_mark and e.context_mark is not mark else ""
+            problem = f"{e.problem} ({e.context}{started})"
+        raise InputError(f"{name}:{mark.line + 1}: YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply to be an inventory") from None
+    finally:
+        loader.dispose()
+    if not isinstance(root, YMap):
+        raise InputError(f"{name}:{_line(node)}: the document is {show(root)}, expected {EXPECTED}")
+    return root
+
+
+def load(path: Path) -> Inventory:
+    """Read and check the inventory; raise InputError listing every problem, in file order."""
+    name = str(path)
+    problems: list[tuple[int, str]] = []
+
+    def report(line: int, where: str, problem: str) -> None:
+        problems.append((line, f"{name}:{line}: {where or '(document)'}: {problem}"))
+
+    root = _compose(_read_text(path, name), name, report)
+    data = _Validator(report).walk(root, INVENTORY, "", root.line)
+    sections = {key: _section(data, root, key) for key in ("devices", "credentials", "circuits", "tenants", "hosted_connections")}
+    _cross_check(root, data, sections, report)
+    if problems:
+        raise InputError([message for _, message in sorted(problems, key=lambda p: p[0])])
+    return _build(path, data, sections)
+
+
+def _section(data: dict[str, Any], root: YMap, key: str) -> Any:
+    """The checked entries of a section; [] when an optional one is absent; None when unreadable (skip references)."""
+    if key in data:
+        return data[key]
+    broken = root.get(key) is not None or INVENTORY[key].required
+    return None if broken else []
+
+
+def _cross_check(root: YMap, data: dict[str, Any], s: dict[str, Any], report: Report) -> None:
+    def unique(items: list[Item] | None, key: str, what: str) -> None:
+        seen: dict[Any, int] = {}
+        for it in items or []:
+            if key in it.data and it.data[key] in seen:
+                report(*it.where(key), f"duplicate {what} {it.data[key]!r} (first at line {seen[it.data[key]]})")
+            elif key in it.data:
+                seen[it.data[key]] = it.where(key)[0]
+
+    def refer(items: list[Item] | None, key: str, known: Any, what: str) -> None:
+        if known is None:
+            return  # the referenced section is broken: already reported
+        names = set(known) if isinstance(known, dict) else {it.data.get(what_key[what]) for it in known}
+        names.discard(None)
+        for it in items or []:
+            value = it.data.get(key)
+            if value is not None and value not in names:
+                hint = _suggest(value, names) or (f" (known: {', '.join(sorted(names))})" if names else f" (no {what} defined)")
+                report(*it.where(key), f"unknown {what} {value!r}{hint}")
+
+    what_key = {"device": "name", "circuit": "id", "tenant": "account_id"}
+    unique(s["devices"], "name", "device name")
+    unique(s["circuits"], "id", "circuit id")
+    unique(s["tenants"], "account_id", "tenant account id")
+    unique(s["hosted_connections"], "id", "hosted connection id")
+    refer(s["devices"], "credentials", s["credentials"], "credentials")
+    refer(s["circuits"], "device", s["devices"], "device")
+    refer(s["hosted_connections"], "circuit", s["circuits"], "circuit")
+    refer(s["hosted_connections"], "tenant", s["tenants"], "tenant")
+
+    for dev in s["devices"] or []:
+        snmp = dev.data.get("snmp")
+        if snmp is None:
+            continue
+        line, where = dev.where("snmp")
+        version = snmp.get("version", None if "version" in dev.raw["snmp"] else "2c")
+        if version == "2c" and "community_env" not in snmp and "community_env" not in dev.raw["snmp"]:
+            report(line, where, "SNMP v2c needs community_env (the environment variable holding the community)")
+        cred = (s["credentials"] or {}).get(dev.data.get("credentials"))
+        if version == "3" and cred is not None and "snmp_v3" not in cred.raw:
+            report(line, where, f"SNMP v3 needs snmp_v3 in credentials {cred.name!r}")
+
+    permission = data.get("partner", {}).get("permission", {})
+    if "valid_from" in permission and "valid_until" in permission and permission["valid_until"] <= permission["valid_from"]:
+        report(root["partner"]["permission"].key_lines["valid_until"], "partner.permission.valid_until",
+               f"{permission['valid_until'].isoformat()} is not after valid_from {permission['valid_from'].isoformat()}")
+
+
+def _build(path: Path, data: dict[str, Any], s: dict[str, Any]) -> Inventory:
+    partner = dict(data["partner"])
+    partner["permission"] = Permission(**partner["permission"]) if "permission" in partner else None
+    credentials = {}
+    for name, it in s["credentials"].items():
+        v3 = it.data.get("snmp_v3")
+        credentials[name] = Credentials(name=name, **{**it.data, "snmp_v3": SnmpV3Credentials(**v3) if v3 else None})
+    devices = {}
+    for it in s["devices"]:
+        snmp = it.data.get("snmp")
+        devices[it.data["name"]] = Device(**{**it.data, "snmp": SnmpSettings(**snmp) if snmp is not None else None}, line=it.line)
+    hosted = []
+    for it in s["hosted_connections"]:
+        bps, bandwidth_text = it.data["bandwidth"]
+        hosted.append(HostedConnection(**{**it.data, "bandwidth": bps, "bandwidth_text": bandwidth_text}, line=it.line))
+    return Inventory(
+        path=path,
+        partner=Partner(**partner),
+        thresholds=Thresholds(**data.get("thresholds", {})),
+        devices=devices,
+        credentials=credentials,
+        circuits={it.data["id"]: Circuit(**it.data, line=it.line) for it in s["circuits"]},
+        tenants={it.data["account_id"]: Tenant(**it.data, line=it.line) for it in s["tenants"]},
+        hosted_connections=hosted,
+    )

@@ -9,6 +9,7 @@ Each template's results are merged: list-valued groups are concatenated across t
 
   interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
                   ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
+                  secondary*: [{ip, mask}] (secondary addresses),
                   shutdown (true when shut), statistics (true when explicitly enabled),
                   qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
                   arp_limit*: [{rate, unit: pps, interval (s, default 1)}]}
@@ -140,7 +141,10 @@ class _Assembler:
         self.behaviors = {r["name"]: r for r in _records(raw, "behaviors") if r.get("name")}
         self.policies = {r["name"]: _listed(r, "classes") for r in _records(raw, "policies") if r.get("name")}
         self.classifiers = {r["name"]: _listed(r, "matches") for r in _records(raw, "classifiers") if r.get("name")}
-        self.acls = {str(r["name"]): _listed(r, "rules") for r in _records(raw, "acls") if r.get("name")}
+        self.acls: dict[str, list[dict]] = {}
+        for r in _records(raw, "acls"):        # numbered ACLs come one rule per record: concatenate
+            if r.get("name"):
+                self.acls.setdefault(str(r["name"]), []).extend(_listed(r, "rules"))
         self.default_class = defaults.get("mqc_default_class")
 
     def run(self) -> None:
@@ -184,7 +188,10 @@ class _Assembler:
             if match.get("acl") is not None:
                 for rule in self.acls.get(str(match["acl"]), []):
                     if str(rule.get("action", "permit")).lower() == "permit" and rule.get("protocol"):
-                        found.add(str(rule["protocol"]).lower())
+                        protocol = str(rule["protocol"]).lower()
+                        # an ICMP class limits echo requests only if its ACL lets them in
+                        if protocol != "icmp" or str(rule.get("icmp_type") or "echo").lower() in ("echo", "8"):
+                            found.add(protocol)
         return found
 
     def _policy_limits(self, policy: str):
@@ -220,7 +227,9 @@ class _Assembler:
 
     def _addresses(self, r: dict, name: str) -> list[str]:
         out = []
-        for ip, mask in ((r.get("ip"), r.get("mask")), (r.get("ip_cidr"), None)):
+        pairs = [(r.get("ip"), r.get("mask")), (r.get("ip_cidr"), None)]
+        pairs += [(s.get("ip"), s.get("mask")) for s in _listed(r, "secondary")]
+        for ip, mask in pairs:
             if not ip:
                 continue
             try:

@@ -1,0 +1,111 @@
+"""Lookups the rules (and plan/render) share: which interface a hosted connection lives on, and
+how to say that a device could not be evaluated. Vendor-neutral: reads only inventory and state."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import datetime, timezone
+
+from ecpartner.findings import ERROR, FAIL, PASS, Finding, subject
+from ecpartner.inventory import Circuit, HostedConnection, Inventory, format_bandwidth
+from ecpartner.state import DeviceState, Interface
+
+
+def bw(bps: float | int | None) -> str:
+    """Bandwidth as the API spells specs (200M, 1G); 'none' when unknown."""
+    return "none" if bps is None else format_bandwidth(int(round(bps)))
+
+
+def number(value: float | None) -> float | int | None:
+    """Whole floats as ints, so 1.024e9 reads 1024000000 in JSON."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def connection_subject(inv: Inventory, hc: HostedConnection, interface: str | None = None) -> dict:
+    circuit = inv.circuits[hc.circuit]
+    return subject(circuit=hc.circuit, hosted_connection=hc.key, device=circuit.device, interface=interface)
+
+
+def find_interface(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
+    """The interface carrying `vlan` on the circuit's port: VLAN 0 is the port itself (routed);
+    VLAN n is the subinterface of the port whose dot1q encapsulation is n (never judged by its name)."""
+    if vlan == 0:
+        return state.interfaces.get(circuit.interface)
+    matches = [i for i in state.subinterfaces_of(circuit.interface) if i.vlan == vlan]
+    conventional = f"{circuit.interface}.{vlan}"
+    for iface in matches:            # prefer <port>.<vlan> when several carry the VLAN
+        if iface.name == conventional:
+            return iface
+    return matches[0] if matches else None
+
+
+def name_collision(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
+    """The subinterface named <port>.<vlan> when it carries another VLAN (or none): the name says one
+    thing, the encapsulation another."""
+    if vlan == 0:
+        return None
+    iface = state.interfaces.get(f"{circuit.interface}.{vlan}")
+    if iface is not None and iface.vlan != vlan:
+        return iface
+    return None
+
+
+def missing_interface_message(state: DeviceState | None, circuit: Circuit, vlan: int) -> str:
+    """Why no interface was found: port missing, or no subinterface with that VLAN (and a misleading name)."""
+    if state is not None and circuit.interface not in state.interfaces:
+        return f"port {circuit.interface} is not configured on {circuit.device}"
+    if vlan == 0:
+        return f"port {circuit.interface} (VLAN 0, routed) is not configured on {circuit.device}"
+    text = f"{circuit.device} has no subinterface of {circuit.interface} with dot1q VLAN {vlan}"
+    clash = name_collision(state, circuit, vlan) if state is not None else None
+    if clash is not None:
+        carried = f"VLAN {clash.vlan}" if clash.vlan is not None else "no dot1q VLAN"
+        text += f" ({clash.name} exists but carries {carried})"
+    return text
+
+
+def unavailable(ctx, device: str) -> str | None:
+    """None when the device's state was collected; otherwise why not."""
+    if device in ctx.states:
+        return None
+    return ctx.failures.get(device, "no state collected")
+
+
+def not_evaluated(rule_id: str, severity: str, subj: dict, device: str, reason: str) -> Finding:
+    return Finding(rule_id, ERROR, severity, subj,
+                   f"not evaluated: device {device} could not be collected ({reason})",
+                   expected="collected device state", actual=None)
+
+
+def verdict(ok: bool) -> str:
+    return PASS if ok else FAIL
+
+
+def enabled_connections(inv: Inventory) -> list[HostedConnection]:
+    return [hc for hc in inv.hosted_connections if hc.status == "enabled"]
+
+
+def counting_connections(inv: Inventory) -> list[HostedConnection]:
+    return [hc for hc in inv.hosted_connections if hc.counts]
+
+
+def same_address(wanted: str, configured: list[str]) -> bool:
+    """CIDR comparison that ignores spelling (10.0.0.1/30 vs 10.0.0.1/255.255.255.252, IPv6 case)."""
+    try:
+        target = ipaddress.ip_interface(wanted)
+    except ValueError:
+        return wanted in configured
+    for text in configured:
+        try:
+            if ipaddress.ip_interface(text) == target:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def aware(moment: datetime) -> datetime:
+    """Naive datetimes are taken as UTC so comparisons never raise."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)

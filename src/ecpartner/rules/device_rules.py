@@ -1,0 +1,313 @@
+"""Rules that read collected device state (contract section 5). A device without state never makes
+its subjects vanish: they come back as status `error` findings saying why they were not evaluated."""
+
+from __future__ import annotations
+
+from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
+from ecpartner.rules import rule
+from ecpartner.rules.common import (bw, connection_subject, enabled_connections, find_interface,
+                                    missing_interface_message, name_collision, not_evaluated, number, same_address,
+                                    unavailable, verdict)
+from ecpartner.state import ARP, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE, SCOPE_PER_SOURCE, BPS
+
+COUNTER_FIELDS = ("in_octets", "out_octets", "in_packets", "out_packets", "in_discards", "out_discards")
+ARP_GUIDE = "the guide: configure ARP packet rate limits on the access devices closest to tenants"
+
+
+def _on_access_device(ctx, hc) -> bool:
+    circuit = ctx.inventory.circuits[hc.circuit]
+    return ctx.inventory.devices[circuit.device].role == "access"
+
+
+@rule("device-reachable", "—", uses_devices=True)
+def device_reachable(ctx):
+    for device in ctx.inventory.devices.values():
+        reason = unavailable(ctx, device.name)
+        subj = subject(device=device.name)
+        if reason is not None:
+            yield Finding("device-reachable", ERROR, SEV_ERROR, subj,
+                          f"Device {device.name} ({device.platform}, {device.host}) could not be collected or parsed: {reason}",
+                          expected="collected and parsed", actual=reason)
+            continue
+        state = ctx.states[device.name]
+        message = (f"Device {device.name} ({device.platform}) was collected and parsed: "
+                   f"{len(state.interfaces)} interfaces, {len(state.rate_limits)} rate limits")
+        if state.notes:
+            message += "; notes: " + "; ".join(state.notes)
+        yield Finding("device-reachable", PASS, SEV_ERROR, subj, message,
+                      expected="collected and parsed", actual="collected and parsed")
+
+
+@rule("monitoring-enabled", "Traffic monitoring", uses_devices=True)
+def monitoring_enabled(ctx):
+    inv = ctx.inventory
+    for hc in enabled_connections(inv):
+        if not _on_access_device(ctx, hc):
+            continue
+        circuit = inv.circuits[hc.circuit]
+        reason = unavailable(ctx, circuit.device)
+        if reason is not None:
+            yield not_evaluated("monitoring-enabled", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+            continue
+        state = ctx.states[circuit.device]
+        expected = {"statistics": True, "counters": list(COUNTER_FIELDS)}
+        iface = find_interface(state, circuit, hc.vlan)
+        if iface is None:
+            yield Finding("monitoring-enabled", FAIL, SEV_ERROR, connection_subject(inv, hc),
+                          f"Cannot monitor {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          expected=expected, actual={"interface": None})
+            continue
+        problems = []
+        if not iface.statistics:
+            problems.append(f"traffic statistics are off on {iface.name} "
+                            f"(e.g. Huawei subinterfaces count traffic only with `statistic enable`)")
+        counters = state.counters.get(iface.name)
+        unreadable = list(COUNTER_FIELDS) if counters is None else [f for f in COUNTER_FIELDS if getattr(counters, f) is None]
+        if counters is None:
+            problems.append(f"no counters could be read for {iface.name}")
+        elif unreadable:
+            problems.append(f"counters of {iface.name} lack {', '.join(unreadable)}")
+        actual = {"interface": iface.name, "statistics": iface.statistics, "unreadable_counters": unreadable}
+        if problems:
+            message = (f"Monitoring of {hc.key} is incomplete: {'; '.join(problems)}; the guide: monitoring data must "
+                       f"include bps, pps and byte counts for both normal and dropped packets")
+        else:
+            message = f"Monitoring of {hc.key} on {iface.name}: statistics on, bps/pps/normal and dropped counters readable"
+        yield Finding("monitoring-enabled", verdict(not problems), SEV_ERROR,
+                      connection_subject(inv, hc, iface.name), message, expected=expected, actual=actual)
+
+
+def _effective_cir(state, interface: str) -> dict[str, float | None]:
+    """Per direction, the lowest bps QoS limit configured on the interface itself (the one that bites)."""
+    cir: dict[str, float | None] = {IN: None, OUT: None}
+    for r in state.limits(QOS, interface):
+        if r.scope != SCOPE_INTERFACE or r.unit != BPS or r.rate is None or r.direction not in cir:
+            continue
+        current = cir[r.direction]
+        cir[r.direction] = r.rate if current is None else min(current, r.rate)
+    return cir
+
+
+@rule("qos-bandwidth-limit", "QoS and ARP limits", uses_devices=True)
+def qos_bandwidth_limit(ctx):
+    inv = ctx.inventory
+    tolerance = inv.thresholds.qos_tolerance
+    for hc in enabled_connections(inv):
+        circuit = inv.circuits[hc.circuit]
+        reason = unavailable(ctx, circuit.device)
+        if reason is not None:
+            yield not_evaluated("qos-bandwidth-limit", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+            continue
+        state = ctx.states[circuit.device]
+        expected = {"in": hc.bandwidth, "out": hc.bandwidth, "tolerance": tolerance}
+        iface = find_interface(state, circuit, hc.vlan)
+        if iface is None:
+            yield Finding("qos-bandwidth-limit", FAIL, SEV_ERROR, connection_subject(inv, hc),
+                          f"Cannot check QoS of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          expected=expected, actual={IN: None, OUT: None})
+            continue
+        cir = _effective_cir(state, iface.name)
+        problems, seen = [], []
+        for direction, word in ((IN, "inbound"), (OUT, "outbound")):
+            rate = cir[direction]
+            if rate is None:
+                problems.append(f"no {word} rate limit")
+                continue
+            seen.append(f"{word} CIR {bw(rate)}")
+            deviation = (rate - hc.bandwidth) / hc.bandwidth
+            if abs(deviation) > tolerance:
+                side = "above" if deviation > 0 else "below"
+                problems.append(f"{word} CIR {bw(rate)} is {abs(deviation):.0%} {side} {bw(hc.bandwidth)}")
+        where = f"{hc.key} on {circuit.device} {iface.name}"
+        if problems:
+            message = f"QoS of {where}: {'; '.join(problems)} (tolerance {tolerance:.0%})"
+        else:
+            message = f"QoS of {where}: {' and '.join(seen)} within {tolerance:.0%} of {bw(hc.bandwidth)}"
+        yield Finding("qos-bandwidth-limit", verdict(not problems), SEV_ERROR, connection_subject(inv, hc, iface.name),
+                      message, expected=expected, actual={IN: number(cir[IN]), OUT: number(cir[OUT])})
+
+
+def _users_where(ctx, state, device: str, keep) -> int:
+    """Users (tenant.users) of the enabled connections on `device` whose interface satisfies keep(iface)."""
+    inv = ctx.inventory
+    total = 0
+    for hc in enabled_connections(inv):
+        circuit = inv.circuits[hc.circuit]
+        if circuit.device != device:
+            continue
+        iface = find_interface(state, circuit, hc.vlan)
+        if iface is not None and keep(iface):
+            total += inv.tenants[hc.tenant].users
+    return total
+
+
+def _per_user_arp(ctx, state, device: str, iface):
+    """(per-user pps, limit, users) for every pps ARP limit covering iface, and the limits that cannot be judged."""
+    judged, unjudgeable = [], []
+    port = iface.parent
+    for r in state.limits(ARP):
+        if r.scope == SCOPE_PER_SOURCE:
+            users = 1
+        elif r.scope == SCOPE_INTERFACE and r.interface == iface.name:
+            users = _users_where(ctx, state, device, lambda i: i.name == iface.name)
+        elif r.scope == SCOPE_INTERFACE and port is not None and r.interface == port:
+            users = _users_where(ctx, state, device, lambda i: i.name == port or i.parent == port)
+        elif r.scope == SCOPE_DEVICE:
+            users = _users_where(ctx, state, device, lambda i: True)
+        else:
+            continue                     # a limit on another interface
+        if r.unit != PPS or r.rate is None:
+            unjudgeable.append(r)
+        else:
+            judged.append((r.rate / max(users, 1), r, max(users, 1)))
+    return judged, unjudgeable
+
+
+@rule("arp-rate-limit", "QoS and ARP limits", uses_devices=True)
+def arp_rate_limit(ctx):
+    inv = ctx.inventory
+    per_user_max = inv.thresholds.arp_pps_per_user
+    expected = f"an ARP rate limit of at most {per_user_max:g} pps per user"
+    for hc in enabled_connections(inv):
+        if not _on_access_device(ctx, hc):
+            continue
+        circuit = inv.circuits[hc.circuit]
+        reason = unavailable(ctx, circuit.device)
+        if reason is not None:
+            yield not_evaluated("arp-rate-limit", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+            continue
+        state = ctx.states[circuit.device]
+        iface = find_interface(state, circuit, hc.vlan)
+        if iface is None:
+            yield Finding("arp-rate-limit", ERROR, SEV_ERROR, connection_subject(inv, hc),
+                          f"Cannot check ARP limits of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          expected=expected, actual=None)
+            continue
+        subj = connection_subject(inv, hc, iface.name)
+        judged, unjudgeable = _per_user_arp(ctx, state, circuit.device, iface)
+        if not judged and unjudgeable:
+            r = unjudgeable[0]
+            why = "a bps policer cannot be judged in pps" if r.unit != PPS else "its rate is unknown (platform default)"
+            yield Finding("arp-rate-limit", ERROR, SEV_WARNING, subj,
+                          f"ARP limit covering {iface.name} on {circuit.device} ({r.source}): {why}",
+                          expected=expected, actual={"rate": number(r.rate), "unit": r.unit, "source": r.source})
+            continue
+        if not judged:
+            yield Finding("arp-rate-limit", FAIL, SEV_ERROR, subj,
+                          f"No ARP rate limit covers tenant-facing {iface.name} on {circuit.device} ({hc.key}); {ARP_GUIDE}",
+                          expected=expected, actual=None)
+            continue
+        per_user, r, users = min(judged, key=lambda item: item[0])
+        how = f"{r.rate:g} pps per source" if r.scope == SCOPE_PER_SOURCE else \
+              f"{r.rate:g} pps {r.scope}-wide over {users} user(s)"
+        actual = {"per_user_pps": number(round(per_user, 6)), "users": users, "scope": r.scope,
+                  "rate_pps": number(r.rate), "source": r.source}
+        ok = per_user <= per_user_max
+        message = (f"ARP limit on {iface.name} ({hc.key}): {per_user:g} pps per user ({how}; {r.source})"
+                   + ("" if ok else f", above {per_user_max:g} pps per user: \"A typical ARP rate limit is 1 pps per user\""))
+        yield Finding("arp-rate-limit", verdict(ok), SEV_ERROR if ok else SEV_WARNING, subj, message,
+                      expected=expected, actual=actual)
+
+
+@rule("icmp-rate-limit", "ICMP limits", uses_devices=True)
+def icmp_rate_limit(ctx):
+    inv = ctx.inventory
+    minimum = inv.thresholds.icmp_min_pps
+    expected = f"more than {minimum:g} pps"
+    for device in inv.devices.values():
+        reason = unavailable(ctx, device.name)
+        if reason is not None:
+            yield not_evaluated("icmp-rate-limit", SEV_ERROR, subject(device=device.name), device.name, reason)
+            continue
+        limits = ctx.states[device.name].limits(ICMP)
+        if not limits:
+            yield Finding("icmp-rate-limit", PASS, SEV_ERROR, subject(device=device.name),
+                          f"ICMP echo requests are not limited on {device.name}", expected=expected, actual=None)
+        for r in limits:
+            on_interface = r.scope == SCOPE_INTERFACE
+            subj = subject(device=device.name, interface=r.interface if on_interface else None)
+            where = f"{device.name} {r.interface}" if on_interface else device.name
+            actual = {"rate": number(r.rate), "unit": r.unit, "default_threshold": r.default_threshold, "source": r.source}
+            if r.unit != PPS:
+                yield Finding("icmp-rate-limit", ERROR, SEV_WARNING, subj,
+                              f"ICMP limit on {where} ({r.source}) is {bw(r.rate)}bps: a bps policer cannot be judged in pps",
+                              expected=expected, actual=actual)
+                continue
+            if r.rate is None:
+                yield Finding("icmp-rate-limit", ERROR, SEV_WARNING, subj,
+                              f"ICMP limit on {where} ({r.source}) is enabled without a threshold and the platform "
+                              f"default is unknown", expected=expected, actual=actual)
+                continue
+            setting = (f"enabled without a threshold: platform default {r.rate:g} pps" if r.default_threshold
+                       else f"{r.rate:g} pps ({r.source})")
+            ok = r.rate > minimum
+            if ok:
+                message = f"ICMP echo-request limit on {where}: {setting}, more than {minimum:g} pps"
+            else:
+                message = (f"ICMP echo-request limit on {where}: {setting}, not more than {minimum:g} pps; the guide: "
+                           f"\"set the limit to more than 500 ICMP ECHO REQUEST packets per second\"")
+            yield Finding("icmp-rate-limit", verdict(ok), SEV_ERROR, subj, message, expected=expected, actual=actual)
+
+
+def _connection_drift(inv, state, circuit, hc) -> Finding:
+    """Does the device carry hc as the inventory says: VLAN, shutdown state, address?"""
+    expected = {"vlan": hc.vlan, "shutdown": {"enabled": False, "disabled": True}.get(hc.status),
+                "address": hc.address}
+    iface = find_interface(state, circuit, hc.vlan)
+    clash = name_collision(state, circuit, hc.vlan)
+    if iface is None:
+        if hc.status == "pending" and clash is None and circuit.interface in state.interfaces:
+            return Finding("config-drift", PASS, SEV_ERROR, connection_subject(inv, hc),
+                           f"Pending {hc.key} is not configured on {circuit.device} yet", expected=expected, actual=None)
+        name = clash.name if clash is not None else (circuit.interface if hc.vlan == 0 else None)
+        actual = {"interface": clash.name, "vlan": clash.vlan} if clash is not None else None
+        return Finding("config-drift", FAIL, SEV_ERROR, connection_subject(inv, hc, name),
+                       f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                       expected=expected, actual=actual)
+    problems = []
+    if hc.status == "enabled" and iface.shutdown:
+        problems.append(f"{iface.name} is shut down but {hc.key} is enabled")
+    if hc.status == "disabled" and not iface.shutdown:
+        problems.append(f"{iface.name} is not shut down but {hc.key} is disabled")
+    if hc.address and not same_address(hc.address, iface.addresses):
+        problems.append(f"{iface.name} has {', '.join(iface.addresses) or 'no address'}, not {hc.address}")
+    actual = {"interface": iface.name, "vlan": iface.vlan, "shutdown": iface.shutdown, "addresses": list(iface.addresses)}
+    if problems:
+        message = f"{hc.status.capitalize()} {hc.key} drifted: {'; '.join(problems)}"
+    else:
+        vlan = "VLAN 0 (routed port)" if hc.vlan == 0 else f"dot1q VLAN {iface.vlan}"
+        state_word = "shut down" if iface.shutdown else "up"
+        message = f"{hc.status.capitalize()} {hc.key} matches {circuit.device} {iface.name}: {vlan}, {state_word}"
+    return Finding("config-drift", verdict(not problems), SEV_ERROR, connection_subject(inv, hc, iface.name),
+                   message, expected=expected, actual=actual)
+
+
+@rule("config-drift", "Modify the VLAN ID, Disable", uses_devices=True)
+def config_drift(ctx):
+    inv = ctx.inventory
+    for circuit in inv.circuits.values():
+        holding = [hc for hc in inv.connections_on(circuit.id) if hc.counts]
+        port_subject = subject(circuit=circuit.id, device=circuit.device, interface=circuit.interface)
+        reason = unavailable(ctx, circuit.device)
+        if reason is not None:
+            yield not_evaluated("config-drift", SEV_ERROR, port_subject, circuit.device, reason)
+            for hc in holding:
+                yield not_evaluated("config-drift", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+            continue
+        state = ctx.states[circuit.device]
+        present = circuit.interface in state.interfaces
+        yield Finding("config-drift", verdict(present), SEV_ERROR, port_subject,
+                      f"Port {circuit.interface} of circuit {circuit.id} is "
+                      f"{'configured' if present else 'not configured'} on {circuit.device}",
+                      expected="port present", actual="present" if present else "missing")
+        for hc in holding:
+            yield _connection_drift(inv, state, circuit, hc)
+        owned = {hc.vlan for hc in holding}
+        for sub in state.subinterfaces_of(circuit.interface):
+            if sub.vlan is None or sub.vlan in owned:
+                continue
+            yield Finding("config-drift", FAIL, SEV_WARNING,
+                          subject(circuit=circuit.id, device=circuit.device, interface=sub.name),
+                          f"Orphan subinterface {sub.name} (dot1q VLAN {sub.vlan}) on circuit {circuit.id}: "
+                          f"no hosted connection owns VLAN {sub.vlan}",
+                          expected=f"a VLAN owned by a hosted connection on {circuit.id}", actual=sub.vlan)

@@ -12,7 +12,9 @@ Each template's results are merged: list-valued groups are concatenated across t
                   secondary*: [{ip, mask}] (secondary addresses),
                   shutdown (true when shut), statistics (true when explicitly enabled),
                   qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
-                  arp_limit*: [{rate, unit: pps, interval (s, default 1)}]}
+                  arp_limit*: [{rate, unit: pps, interval (s, default 1)} | {enabled: true} (platform default
+                              `defaults.arp_default_pps`)]}
+                 qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
   cars*:         {name, rate, unit}                               named CAR profiles
   classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
   behaviors*:    {name, rate, unit}                               MQC behaviour with a CAR/police
@@ -172,10 +174,11 @@ class _Assembler:
             return None
         return value * TO_BPS[unit], BPS
 
-    def _add(self, kind, scope, rate_unit, source, interface=None, direction=None) -> None:
+    def _add(self, kind, scope, rate_unit, source, interface=None, direction=None, default_threshold=False) -> None:
         rate, unit = rate_unit
         self.state.rate_limits.append(RateLimit(kind=kind, scope=scope, rate=rate, unit=unit, source=source,
-                                                interface=interface, direction=direction))
+                                                interface=interface, direction=direction,
+                                                default_threshold=default_threshold))
 
     def _matches(self, classifier: str) -> set[str]:
         """What a class matches: {'any'}, {'arp'}, {'icmp'} ... (ACLs resolved to the protocols they permit)."""
@@ -221,9 +224,13 @@ class _Assembler:
             self._interface_qos(name, q)
         for a in _listed(r, "arp_limit"):
             rate_unit = self._rate({**a, "unit": a.get("unit", PPS)})
+            default = a.get("enabled") and rate_unit is None and self.defaults.get("arp_default_pps")
+            if default:
+                rate_unit = (float(default), PPS)     # enabled without a rate: the platform default applies
             if rate_unit:
                 interval = float(a.get("interval") or 1)
-                self._add(ARP, SCOPE_INTERFACE, (rate_unit[0] / interval, rate_unit[1]), a.get("source", "arp limit"), name)
+                self._add(ARP, SCOPE_INTERFACE, (rate_unit[0] / interval, rate_unit[1]), a.get("source", "arp limit"),
+                          name, default_threshold=bool(default))
 
     def _addresses(self, r: dict, name: str) -> list[str]:
         out = []

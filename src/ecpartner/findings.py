@@ -13,7 +13,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
 SUBJECT_KEYS = ("circuit", "hosted_connection", "device", "interface")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     rule: str
     status: str                 # pass | fail | error

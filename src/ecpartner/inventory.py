@@ -156,13 +156,23 @@ class Inventory:
     circuits: dict[str, Circuit]
     tenants: dict[str, Tenant]
     hosted_connections: list[HostedConnection] = field(default_factory=list)
+    _by_circuit: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_circuit_key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent
 
     def connections_on(self, circuit_id: str) -> list[HostedConnection]:
-        return [c for c in self.hosted_connections if c.circuit == circuit_id]
+        # Indexed once per version of the list: rules ask this for every circuit and connection.
+        connections = self.hosted_connections
+        key = (id(connections), len(connections), id(connections[-1]) if connections else None)
+        if self._by_circuit_key != key:
+            by_circuit: dict[str, list[HostedConnection]] = {}
+            for c in self.hosted_connections:
+                by_circuit.setdefault(c.circuit, []).append(c)
+            self._by_circuit, self._by_circuit_key = by_circuit, key
+        return list(self._by_circuit.get(circuit_id, ()))
 
     def circuits_on(self, device_name: str) -> list[Circuit]:
         return [c for c in self.circuits.values() if c.device == device_name]

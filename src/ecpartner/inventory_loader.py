@@ -377,8 +377,25 @@ def _read_text(path: Path, name: str) -> str:
 
 
 def _compose(text: str, name: str, report: Report) -> Any:
+    """Nodes -> values with lines. libyaml is ~10x faster (20,000 connections: ~1 s instead of ~12 s); when it
+    rejects the text, the pure-Python loader reads it again, because its messages are the precise ones."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        found: list[tuple] = []
+        try:
+            root = _compose_with(fast, text, name, lambda *problem: found.append(problem))
+        except (InputError, yaml.YAMLError):
+            pass
+        else:
+            for problem in found:
+                report(*problem)
+            return root
+    return _compose_with(yaml.SafeLoader, text, name, report)
+
+
+def _compose_with(loader_class, text: str, name: str, report: Report) -> Any:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as e:  # control characters
         ch = chr(e.character) if isinstance(e.character, int) else e.character
         raise InputError(f"{name}: not a YAML text file (control character {ch!r} at offset {e.position})") from None

@@ -68,19 +68,48 @@ class DeviceState:
     counters: dict[str, Counters] = field(default_factory=dict)
     sys_uptime: int | None = None     # hundredths of a second
     notes: list[str] = field(default_factory=list)   # parse remarks worth showing (unresolved references, ...)
+    _lookup_cache: tuple = field(default=(), init=False, repr=False, compare=False)
+    _lookup_key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def subinterfaces_of(self, port: str) -> list[Interface]:
-        return [i for i in self.interfaces.values() if i.parent == port]
+        return self._lookup()[0].get(port, [])
+
+    def subinterfaces_with_vlan(self, port: str, vlan: int) -> list[Interface]:
+        """Subinterfaces of `port` whose dot1q encapsulation is `vlan`."""
+        return self._lookup()[1].get((port, vlan), [])
 
     def limits(self, kind: str, interface: str | None = None) -> list[RateLimit]:
         """Limits of a kind; with an interface, those that cover it (its own and device-wide ones)."""
-        out = []
-        for r in self.rate_limits:
-            if r.kind != kind:
-                continue
-            if interface is None or r.scope != SCOPE_INTERFACE or r.interface == interface:
-                out.append(r)
-        return out
+        by_kind, by_interface = self._lookup()[2:]
+        if interface is None:
+            return [r for _, r in by_kind.get(kind, [])]
+        # key (kind, None) holds the device-wide and per-source limits, which cover every interface
+        covering = by_interface.get((kind, interface), []) + by_interface.get((kind, None), [])
+        return [r for _, r in sorted(covering, key=lambda item: item[0])]
+
+    def _lookup(self):
+        # Rules ask these questions once per hosted connection, on devices with thousands of interfaces:
+        # index once per version of the tables (states are built by the parser, then only read).
+        last_interface = next(reversed(self.interfaces.values()), None)
+        last_limit = self.rate_limits[-1] if self.rate_limits else None
+        # the cache holds the objects, so their ids cannot be reused while it lives
+        key = (id(self.interfaces), len(self.interfaces), id(last_interface),
+               id(self.rate_limits), len(self.rate_limits), id(last_limit))
+        if self._lookup_key != key:
+            children: dict[str, list[Interface]] = {}
+            by_vlan: dict[tuple[str, int], list[Interface]] = {}
+            for i in self.interfaces.values():
+                if i.parent is not None:
+                    children.setdefault(i.parent, []).append(i)
+                    by_vlan.setdefault((i.parent, i.vlan), []).append(i)
+            by_kind: dict[str, list] = {}
+            by_interface: dict[tuple[str, str], list] = {}
+            for position, r in enumerate(self.rate_limits):
+                by_kind.setdefault(r.kind, []).append((position, r))
+                scope_key = r.interface if r.scope == SCOPE_INTERFACE else None
+                by_interface.setdefault((r.kind, scope_key), []).append((position, r))
+            self._lookup_cache, self._lookup_key = (children, by_vlan, by_kind, by_interface), key
+        return self._lookup_cache
 
     def to_dict(self) -> dict:
         """Plain data, stable order: what parser tests compare against their expected YAML."""

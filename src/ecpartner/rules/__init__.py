@@ -6,7 +6,7 @@ device state, never vendor text. Importing this package registers every rule mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
@@ -52,7 +52,8 @@ def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
     for rule_id in selected:
         r = RULES[rule_id]
         for f in r.func(ctx):
-            findings.append(f if f.requirement else replace(f, requirement=r.requirement))
+            f.requirement = f.requirement or r.requirement
+            findings.append(f)
     return findings
 
 

@@ -33,7 +33,7 @@ def find_interface(state: DeviceState, circuit: Circuit, vlan: int) -> Interface
     VLAN n is the subinterface of the port whose dot1q encapsulation is n (never judged by its name)."""
     if vlan == 0:
         return state.interfaces.get(circuit.interface)
-    matches = [i for i in state.subinterfaces_of(circuit.interface) if i.vlan == vlan]
+    matches = state.subinterfaces_with_vlan(circuit.interface, vlan)
     conventional = f"{circuit.interface}.{vlan}"
     for iface in matches:            # prefer <port>.<vlan> when several carry the VLAN
         if iface.name == conventional:

@@ -3,6 +3,8 @@ its subjects vanish: they come back as status `error` findings saying why they w
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.rules import rule
 from ecpartner.rules.common import (bw, connection_subject, enabled_connections, find_interface,
@@ -127,39 +129,46 @@ def qos_bandwidth_limit(ctx):
                       message, expected=expected, actual={IN: number(cir[IN]), OUT: number(cir[OUT])})
 
 
-def _users_where(ctx, state, device: str, keep) -> int:
-    """Users (tenant.users) of the enabled connections on `device` whose interface satisfies keep(iface)."""
-    inv = ctx.inventory
-    total = 0
-    for hc in enabled_connections(inv):
-        circuit = inv.circuits[hc.circuit]
-        if circuit.device != device:
-            continue
-        iface = find_interface(state, circuit, hc.vlan)
-        if iface is not None and keep(iface):
-            total += inv.tenants[hc.tenant].users
-    return total
+class _ArpUsers:
+    """Users (tenant.users) behind the enabled connections, counted once per run: per interface, per port and
+    per device, so judging an aggregate limit is a look-up and not a scan of the whole inventory."""
+
+    def __init__(self, ctx):
+        self.interface: Counter = Counter()
+        self.port: Counter = Counter()
+        self.device: Counter = Counter()
+        inv = ctx.inventory
+        for hc in enabled_connections(inv):
+            circuit = inv.circuits[hc.circuit]
+            state = ctx.states.get(circuit.device)
+            iface = find_interface(state, circuit, hc.vlan) if state is not None else None
+            if iface is None:
+                continue
+            users = inv.tenants[hc.tenant].users
+            self.interface[(circuit.device, iface.name)] += users
+            self.port[(circuit.device, iface.parent or iface.name)] += users
+            self.device[circuit.device] += users
 
 
-def _per_user_arp(ctx, state, device: str, iface):
+def _per_user_arp(users: _ArpUsers, state, device: str, iface):
     """(per-user pps, limit, users) for every pps ARP limit covering iface, and the limits that cannot be judged."""
     judged, unjudgeable = [], []
     port = iface.parent
     for r in state.limits(ARP):
         if r.scope == SCOPE_PER_SOURCE:
-            users = 1
+            behind = 1
         elif r.scope == SCOPE_INTERFACE and r.interface == iface.name:
-            users = _users_where(ctx, state, device, lambda i: i.name == iface.name)
+            behind = users.interface[(device, iface.name)]
         elif r.scope == SCOPE_INTERFACE and port is not None and r.interface == port:
-            users = _users_where(ctx, state, device, lambda i: i.name == port or i.parent == port)
+            behind = users.port[(device, port)]
         elif r.scope == SCOPE_DEVICE:
-            users = _users_where(ctx, state, device, lambda i: True)
+            behind = users.device[device]
         else:
             continue                     # a limit on another interface
         if r.unit != PPS or r.rate is None:
             unjudgeable.append(r)
         else:
-            judged.append((r.rate / max(users, 1), r, max(users, 1)))
+            judged.append((r.rate / max(behind, 1), r, max(behind, 1)))
     return judged, unjudgeable
 
 
@@ -168,6 +177,7 @@ def arp_rate_limit(ctx):
     inv = ctx.inventory
     per_user_max = inv.thresholds.arp_pps_per_user
     expected = f"an ARP rate limit of at most {per_user_max:g} pps per user"
+    arp_users = _ArpUsers(ctx)
     for hc in enabled_connections(inv):
         if not _on_access_device(ctx, hc):
             continue
@@ -184,7 +194,7 @@ def arp_rate_limit(ctx):
                           expected=expected, actual=None)
             continue
         subj = connection_subject(inv, hc, iface.name)
-        judged, unjudgeable = _per_user_arp(ctx, state, circuit.device, iface)
+        judged, unjudgeable = _per_user_arp(arp_users, state, circuit.device, iface)
         if not judged and unjudgeable:
             r = unjudgeable[0]
             why = "a bps policer cannot be judged in pps" if r.unit != PPS else "its rate is unknown (platform default)"

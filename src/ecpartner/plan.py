@@ -1,0 +1,318 @@
+"""`ecpartner plan`: may this hosted connection be created, and what exactly to apply.
+
+The proposed connection is added to the inventory in memory. Inventory rules run on the whole
+inventory, device rules on the circuit's device only. What blocks: an error-severity problem about the
+new connection, its circuit, its device (a device that already fails ARP, ICMP or monitoring rules is
+not ready for a new tenant) or the partner, and any problem the proposal itself causes or changes
+(found by comparing with the same rules run without it). Problems of other existing connections are
+context; ha-spread for the tenant is advice (an HA tenant's first connection is necessarily alone).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+from ecpartner.errors import InputError
+from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
+from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
+from ecpartner.render import connection_view, render_connection, render_device
+from ecpartner.rules import Context, evaluate
+from ecpartner.rules.common import find_interface
+from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
+from ecpartner.state import DeviceState
+
+INVENTORY_RULES = ["carrier-eligible", "permission-valid", "same-site", "spec-valid", "vlan-range", "vlan-unique",
+                   "vlan-zero-exclusive", "circuit-capacity", "ha-spread"]
+DEVICE_RULES = ["device-reachable", "arp-rate-limit", "icmp-rate-limit", "monitoring-enabled"]
+ADVICE_RULES = ("ha-spread",)
+ORDER_MODE = "PayByVirtualPhysicalConnectionOwner"     # the tenant pays (the API's other mode: the partner pays)
+VLAN_MAX = 2999
+
+
+@dataclass
+class PlanResult:
+    connection: HostedConnection
+    device: str
+    blockers: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)   # problems about us of severity warning: do not block
+    advice: list[Finding] = field(default_factory=list)
+    context: list[Finding] = field(default_factory=list)    # problems elsewhere, listed for information
+    passed: list[Finding] = field(default_factory=list)
+    config: str | None = None
+    request: dict | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.blockers) if self.blockers else EXIT_OK
+
+    @property
+    def verdict(self) -> str:
+        return "may be created" if not self.blockers else "blocked"
+
+    @property
+    def command(self) -> str | None:
+        if self.request is None:
+            return None
+        words = ["aliyun", "vpc", "CreateVirtualPhysicalConnection"]
+        for name, value in self.request.items():
+            words += [f"--{name}", shlex.quote(str(value))]
+        return " ".join(words)
+
+
+# ---------------------------------------------------------------- input
+
+def resolve(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, address: str | None,
+            connection_id: str | None) -> tuple:
+    """Bad input (exit 2): unknown circuit or tenant, unparseable bandwidth or address, unsafe id."""
+    problems = []
+    circuit = inv.circuits.get(circuit_id)
+    if circuit is None:
+        problems.append(f"--circuit {circuit_id!r}: no such circuit in {inv.path} "
+                        f"(known: {', '.join(sorted(inv.circuits)) or 'none'})")
+    tenant = inv.tenants.get(tenant_id)
+    if tenant is None:
+        problems.append(f"--tenant {tenant_id!r}: no tenant with that account id in {inv.path} "
+                        f"(known: {', '.join(sorted(inv.tenants)) or 'none'})")
+    bps = None
+    try:
+        bps = parse_bandwidth(bandwidth)
+    except ValueError as e:
+        problems.append(f"--bandwidth: {e}")
+    if address is not None:
+        try:
+            check_ipv4_interface(address, "--address", "value")
+        except InputError as e:
+            problems.extend(e.messages)
+    if connection_id is not None:
+        try:
+            check_pattern(connection_id, "--id", "value", "identifier")
+        except InputError as e:
+            problems.extend(e.messages)
+    if problems:
+        raise InputError(problems)
+    return circuit, tenant, bps
+
+
+def used_vlans(inv: Inventory, circuit, state: DeviceState | None) -> set[int]:
+    """VLANs taken on the circuit: by non-deleted connections, and by subinterfaces already on the device."""
+    used = {hc.vlan for hc in inv.connections_on(circuit.id) if hc.counts}
+    if state is not None:
+        used |= {i.vlan for i in state.subinterfaces_of(circuit.interface) if i.vlan is not None}
+    return used
+
+
+def choose_vlan(inv: Inventory, circuit, requested, state: DeviceState | None) -> int | None:
+    """--vlan N as given; --vlan auto: the lowest free VLAN in 1..2999 (never 0 unless asked), or None."""
+    if requested != "auto":
+        return int(requested)
+    used = used_vlans(inv, circuit, state)
+    return next((v for v in range(1, VLAN_MAX + 1) if v not in used), None)
+
+
+# ---------------------------------------------------------------- evaluation
+
+def _key(f: Finding) -> tuple:
+    return f.rule, f.status, tuple(sorted(f.subject.items())), f.message
+
+
+def _is_ours(f: Finding, hc: HostedConnection, device: str) -> bool:
+    s = f.subject
+    if s.get("hosted_connection") == hc.key:
+        return True
+    if s.get("hosted_connection") is None:       # partner-, circuit- or device-level
+        return s.get("circuit") in (None, hc.circuit) and s.get("device") in (None, device)
+    return False
+
+
+def device_ready(inv: Inventory, hc: HostedConnection, state: DeviceState | None) -> list[Finding]:
+    """The circuit's port exists on the device and carries nothing on the proposed VLAN yet."""
+    if state is None:
+        return []
+    circuit = inv.circuits[hc.circuit]
+    subj = subject(circuit=circuit.id, hosted_connection=hc.key, device=circuit.device, interface=circuit.interface)
+    if circuit.interface not in state.interfaces:
+        return [Finding("config-drift", FAIL, SEV_ERROR, subj,
+                        f"Port {circuit.interface} of circuit {circuit.id} is not configured on {circuit.device}",
+                        expected="port present", actual="missing", requirement="Create a hosted connection")]
+    if hc.vlan == 0:
+        busy = [i.name for i in state.subinterfaces_of(circuit.interface)]
+        ok = not busy and not state.interfaces[circuit.interface].addresses
+        found = ", ".join(busy) or ", ".join(state.interfaces[circuit.interface].addresses)
+        message = (f"Port {circuit.interface} on {circuit.device} is free for a VLAN 0 (routed) connection" if ok else
+                   f"Port {circuit.interface} on {circuit.device} is already in use ({found}): VLAN 0 needs the whole port")
+    else:
+        iface = find_interface(state, circuit, hc.vlan)
+        ok = iface is None
+        owners = [o.key for o in inv.connections_on(circuit.id) if o.counts and o is not hc and o.vlan == hc.vlan]
+        owner = f"it belongs to {', '.join(owners)}" if owners else "no hosted connection in the inventory owns it"
+        message = (f"{circuit.device} carries nothing on dot1q VLAN {hc.vlan} of {circuit.interface}" if ok else
+                   f"{circuit.device} already has {iface.name} with dot1q VLAN {hc.vlan} on {circuit.interface} "
+                   f"({owner})")
+    return [Finding("config-drift", PASS if ok else FAIL, SEV_ERROR, subj, message,
+                    expected=f"VLAN {hc.vlan} unused on {circuit.interface}", actual=None if ok else message,
+                    requirement="Create a hosted connection")]
+
+
+def evaluate_plan(inv: Inventory, hc: HostedConnection, now: datetime,
+                  states: dict[str, DeviceState], failures: dict[str, str]) -> PlanResult:
+    """Run the rules with the proposal added and sort every finding into blockers, warnings, advice, context."""
+    circuit = inv.circuits[hc.circuit]
+    device = circuit.device
+    proposed = replace(inv, hosted_connections=list(inv.hosted_connections) + [hc])
+    baseline = {_key(f) for f in evaluate(Context(inventory=inv, now=now), INVENTORY_RULES)}
+    findings = evaluate(Context(inventory=proposed, now=now), INVENTORY_RULES)
+    device_ctx = Context(inventory=proposed, now=now, states={device: states[device]} if device in states else {},
+                         failures={device: failures[device]} if device in failures else {})
+    device_findings = [f for f in evaluate(device_ctx, DEVICE_RULES) if f.subject.get("device") == device]
+    device_findings += device_ready(proposed, hc, states.get(device))
+
+    result = PlanResult(connection=hc, device=device)
+    for f in findings + device_findings:
+        if f.rule in ADVICE_RULES:
+            if isinstance(f.actual, dict) and f.actual.get("tenant") == hc.tenant:
+                result.advice.append(f)
+            elif f.is_problem:
+                result.context.append(f)
+            continue
+        about_us = f in device_findings or _is_ours(f, hc, device) or _key(f) not in baseline
+        if not f.is_problem:
+            if about_us:
+                result.passed.append(f)
+        elif not about_us:
+            result.context.append(f)
+        elif f.severity == SEV_ERROR:
+            result.blockers.append(f)
+        else:
+            result.warnings.append(f)
+    return result
+
+
+def api_request(inv: Inventory, hc: HostedConnection, description: str) -> dict:
+    """CreateVirtualPhysicalConnection parameters (VPC API 2016-04-28)."""
+    circuit = inv.circuits[hc.circuit]
+    tenant = inv.tenants[hc.tenant]
+    return {
+        "RegionId": circuit.region,
+        "PhysicalConnectionId": circuit.id,
+        "VlanId": hc.vlan,
+        "Spec": format_bandwidth(hc.bandwidth),
+        "VpconnAliUid": tenant.account_id,
+        "OrderMode": ORDER_MODE,
+        "Name": f"ecp-{slug(tenant.name)}-vlan{hc.vlan}"[:128],
+        "Description": description,
+    }
+
+
+def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="auto", address: str | None = None,
+         connection_id: str | None = None, now: datetime | None = None,
+         states: dict[str, DeviceState] | None = None, failures: dict[str, str] | None = None) -> PlanResult:
+    """The whole plan, given the circuit's device state (or its failure). Raises InputError on bad input."""
+    now = now or datetime.now(timezone.utc)
+    states, failures = states or {}, failures or {}
+    circuit, tenant, bps = resolve(inv, circuit_id, tenant_id, bandwidth, address, connection_id)
+    chosen = choose_vlan(inv, circuit, vlan, states.get(circuit.device))
+    if chosen is None:
+        hc = HostedConnection(circuit.id, tenant.account_id, -1, bps, bandwidth, "pending", connection_id, address)
+        result = PlanResult(connection=hc, device=circuit.device)
+        result.blockers.append(Finding("vlan-unique", FAIL, SEV_ERROR, subject(circuit=circuit.id),
+                                       f"No free VLAN in 1..{VLAN_MAX} on circuit {circuit.id}",
+                                       expected="a free VLAN", actual=None, requirement="VLAN planning"))
+        return result
+    hc = HostedConnection(circuit.id, tenant.account_id, chosen, bps, bandwidth, "pending", connection_id, address)
+    result = evaluate_plan(inv, hc, now, states, failures)
+    if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
+        enabled = replace(hc, status="enabled")
+        view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input
+        snippet = render_connection(inv, enabled, "create")
+        result.config = render_device(inv, circuit.device, "create", [snippet])
+        result.request = api_request(inv, hc, view.description)
+    return result
+
+
+# ---------------------------------------------------------------- output
+
+def _finding_line(f: Finding) -> str:
+    where = ", ".join(f"{k}={v}" for k, v in f.subject.items() if v is not None)
+    return f"  [{f.rule}] {f.message}" + (f"  ({where})" if where else "")
+
+
+def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
+    hc = result.connection
+    return {
+        "inventory": inventory_path,
+        "generated_at": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "verdict": result.verdict,
+        "exit_code": result.exit_code,
+        "connection": {"id": hc.id, "key": hc.key, "circuit": hc.circuit, "device": result.device,
+                       "tenant": hc.tenant, "vlan": hc.vlan, "bandwidth": format_bandwidth(hc.bandwidth),
+                       "address": hc.address},
+        "blockers": [f.to_dict() for f in result.blockers],
+        "warnings": [f.to_dict() for f in result.warnings],
+        "advice": [f.to_dict() for f in result.advice],
+        "context": [f.to_dict() for f in result.context],
+        "passed": [f.to_dict() for f in result.passed],
+        "config": result.config,
+        "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": result.command},
+    }
+
+
+def to_text(result: PlanResult, markdown: bool = False) -> str:
+    hc = result.connection
+    head = "## " if markdown else ""
+    fence = ["```"] if markdown else []
+    out = [f"{'# ' if markdown else ''}Plan: hosted connection on {hc.circuit} ({result.device}) for tenant "
+           f"{hc.tenant}, VLAN {hc.vlan}, {format_bandwidth(hc.bandwidth)}",
+           f"Verdict: {result.verdict.upper()} (exit {result.exit_code})", ""]
+    for title, items in (("Blocking findings", result.blockers), ("Warnings (not blocking)", result.warnings),
+                         ("Advice", result.advice), ("Context: problems elsewhere, not blocking", result.context)):
+        if items:
+            out += [f"{head}{title} ({len(items)})"] + [_finding_line(f) for f in items] + [""]
+    out += [f"Checks passed for this connection, its circuit, device and partner: {len(result.passed)}", ""]
+    if result.config is not None:
+        out += [f"{head}Configuration for {result.device}"] + fence + result.config.rstrip("\n").splitlines() + fence + [""]
+    if result.request is not None:
+        out += [f"{head}Alibaba Cloud API: CreateVirtualPhysicalConnection"] + fence
+        out += json.dumps(result.request, indent=2).splitlines() + fence + [""] + fence + [result.command] + fence
+    return "\n".join(out) + "\n"
+
+
+def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None, concurrency: int,
+                  timeout: float) -> tuple[dict[str, DeviceState], dict[str, str]]:
+    """Collect and parse the circuit's device only (fixtures by default, --live over SSH/SNMP)."""
+    from ecpartner.app import build_states
+    from ecpartner.collect import collect_fleet
+
+    collected = collect_fleet(inv, live=live, fixtures_dir=fixtures, names=[device],
+                              concurrency=concurrency, timeout=timeout)
+    return build_states(inv, collected)
+
+
+def cmd_plan(args) -> int:
+    from ecpartner.inventory import load_inventory
+
+    inv = load_inventory(args.inventory)
+    now = datetime.now(timezone.utc)
+    circuit = inv.circuits.get(args.circuit)
+    states, failures = {}, {}
+    if circuit is not None:            # unknown circuits are reported by plan() with the other input problems
+        states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
+                                         args.concurrency, args.timeout)
+    result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
+                  args.connection_id, now, states, failures)
+    if args.format == "json":
+        text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
+    else:
+        text = to_text(result, markdown=args.format == "markdown")
+    if args.output:
+        from ecpartner.atomic import write_text_atomic
+        try:
+            write_text_atomic(args.output, text)
+        except OSError as e:
+            raise InputError(f"{args.output}: cannot write the plan: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(text)
+    return result.exit_code

@@ -1,0 +1,293 @@
+"""Switch configuration for hosted connections: Jinja templates per platform, fed only checked values.
+
+Vendor syntax lives in templates/<platform>/render/{create,modify-vlan,disable,enable,delete}.j2 and
+device.j2 (wraps one device's snippets: enter and leave configuration mode). This module is
+vendor-neutral: it turns an inventory connection into a ConnectionView whose every field has passed
+ecpartner.safetext, and runs the templates with StrictUndefined (a missing value is an error, never an
+empty line). Autoescape is off on purpose: the output is CLI text, not HTML; injection is prevented by
+validating the inputs, and a `finalize` hook refuses any rendered value that still carries a control
+character, as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from ecpartner.errors import InputError
+from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
+from ecpartner.resources import platform_dir
+from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_interface, check_pattern,
+                                check_vlan)
+
+ACTIONS = ("create", "modify-vlan", "disable", "enable", "delete")
+NEEDS_EXPLICIT_SELECTION = ("modify-vlan", "delete")   # never applied to a whole fleet by default
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionView:
+    """Everything a template may print about one hosted connection, already checked and unit-converted."""
+    key: str                    # id, or circuit/vlanN before Alibaba Cloud assigned one
+    id: str | None
+    label: str                  # id or "pending"
+    circuit: str
+    region: str
+    device: str
+    platform: str
+    port: str                   # the circuit's port
+    interface: str              # port (VLAN 0) or port.VLAN: subinterfaces are named by their VLAN
+    vlan: int
+    subinterface: bool
+    tenant: str                 # account id
+    tenant_name: str
+    description: str
+    ip: str | None
+    mask: str | None
+    prefixlen: int | None
+    bandwidth_bps: int
+    bandwidth_kbps: int
+    spec: str                   # 200M, 1G: also the name suffix of per-bandwidth policies
+    arp_pps: int                # ARP limit on the tenant interface: arp_pps_per_user x users
+    status: str
+    shutdown: bool              # disabled connections are configured shut down
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+class _Block(str):
+    """Already-rendered multi-line text (a snippet) that device.j2 may print as is."""
+
+
+def _finalize(value):
+    """Second line of defence: no rendered value may carry a line break or control character."""
+    if isinstance(value, str) and not isinstance(value, _Block):
+        if _CONTROL.search(value):
+            raise InputError(f"refusing to render {value!r}: it contains a line break or control character")
+    return value
+
+
+@lru_cache(maxsize=None)
+def environment(platform: str) -> jinja2.Environment:
+    folder = platform_dir(platform) / "render"
+    if not folder.is_dir():
+        raise InputError(f"no render templates for platform {platform} (looked in {folder})")
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,              # switch configuration, not HTML
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_finalize,
+    )
+
+
+def _template(platform: str, name: str) -> jinja2.Template:
+    try:
+        return environment(platform).get_template(f"{name}.j2")
+    except jinja2.TemplateNotFound:
+        raise InputError(f"no {name} template for platform {platform} "
+                         f"({platform_dir(platform) / 'render' / (name + '.j2')})") from None
+
+
+def _run(platform: str, name: str, owner: str, **values) -> str:
+    try:
+        return _template(platform, name).render(**values)
+    except jinja2.UndefinedError as e:
+        raise InputError(f"{owner}: template {platform}/render/{name}.j2 needs a value it was not given: {e}") from None
+    except jinja2.TemplateError as e:
+        raise InputError(f"{owner}: template {platform}/render/{name}.j2 failed: {e}") from None
+
+
+# ---------------------------------------------------------------- building checked views
+
+def description_for(hc: HostedConnection, tenant_name: str) -> str:
+    """The (sub)interface description: hosted connection id and tenant account id and name."""
+    return f"ECP {hc.id or 'pending'} tenant {hc.tenant} {tenant_name}"
+
+
+def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
+    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
+    owner = f"hosted connection {hc.key}"
+    circuit = inv.circuits.get(hc.circuit)
+    if circuit is None:
+        raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
+    device = inv.devices.get(circuit.device)
+    if device is None:
+        raise InputError(f"{owner}: device {circuit.device!r} of circuit {circuit.id} is not in the inventory")
+    tenant = inv.tenants.get(hc.tenant)
+    if tenant is None:
+        raise InputError(f"{owner}: tenant {hc.tenant!r} is not in the inventory")
+    if hc.id is not None:
+        check_pattern(hc.id, owner, "id", "identifier")
+    check_pattern(circuit.id, owner, "circuit id", "identifier")
+    check_pattern(circuit.region, owner, f"circuit {circuit.id} region", "identifier")
+    check_pattern(device.name, owner, "device name", "identifier")
+    port = check_pattern(circuit.interface, owner, f"circuit {circuit.id} interface", "interface")
+    vlan = check_vlan(hc.vlan, owner)
+    check_pattern(tenant.account_id, owner, "tenant account id", "account")
+    name = check_free_text(tenant.name, owner, f"tenant {tenant.account_id} name", NAME_MAX)
+    description = check_free_text(description_for(hc, name), owner, "description", DESCRIPTION_MAX)
+    if hc.bandwidth <= 0 or hc.bandwidth % 1000:
+        raise InputError(f"{owner}: bandwidth {hc.bandwidth_text!r} is not a whole number of kbit/s")
+    ip = mask = prefixlen = None
+    if hc.address:
+        address = check_ipv4_interface(hc.address, owner)
+        ip, mask, prefixlen = str(address.ip), str(address.netmask), address.network.prefixlen
+    users = max(int(tenant.users), 1)
+    arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
+    return ConnectionView(
+        key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
+        device=device.name, platform=device.platform, port=port,
+        interface=port if vlan == 0 else f"{port}.{vlan}", vlan=vlan, subinterface=vlan != 0,
+        tenant=tenant.account_id, tenant_name=name, description=description,
+        ip=ip, mask=mask, prefixlen=prefixlen,
+        bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),
+        arp_pps=arp_pps, status=hc.status, shutdown=hc.status == "disabled",
+    )
+
+
+def delete_steps(c: ConnectionView) -> list[str]:
+    """The guide's order for deleting a hosted connection, before the device teardown (one line each)."""
+    hosted = c.id or "<hosted connection id>"
+    return [
+        "Partner guide order (\"Delete a hosted connection\": delete the associated VBR first;",
+        "\"Delete a VBR instance\": disable the VBR before deleting it):",
+        f"1. TerminateVirtualBorderRouter: aliyun vpc TerminateVirtualBorderRouter --RegionId {c.region} "
+        f"--VbrId <VBR of {hosted}>",
+        f"2. DeleteVirtualBorderRouter:    aliyun vpc DeleteVirtualBorderRouter --RegionId {c.region} "
+        f"--VbrId <VBR of {hosted}>",
+        f"3. DeletePhysicalConnection:     aliyun vpc DeletePhysicalConnection --RegionId {c.region} "
+        f"--PhysicalConnectionId {hosted}",
+        f"4. then remove {c.interface} from {c.device}:",
+    ]
+
+
+# ---------------------------------------------------------------- rendering
+
+def check_new_vlan(inv: Inventory, hc: HostedConnection, vlan: int) -> None:
+    """modify-vlan: the new VLAN must be in range, different, and unused on the circuit (guide: "make sure
+    the new VLAN ID is unique across all hosted connections on the same Express Connect circuit")."""
+    owner = f"hosted connection {hc.key}"
+    check_vlan(vlan, owner, "new VLAN (--vlan)")
+    if vlan == hc.vlan:
+        raise InputError(f"{owner}: already on VLAN {vlan}; nothing to modify")
+    others = [o for o in inv.connections_on(hc.circuit) if o is not hc and o.counts]
+    taken = [o.key for o in others if o.vlan == vlan]
+    if taken:
+        raise InputError(f"{owner}: VLAN {vlan} is already used on circuit {hc.circuit} by {', '.join(taken)}")
+    if vlan == 0 and others:
+        raise InputError(f"{owner}: VLAN 0 uses the whole circuit {hc.circuit} as a routed interface, but "
+                         f"{', '.join(o.key for o in others)} also use it")
+    zero = [o.key for o in others if o.vlan == 0]
+    if zero:
+        raise InputError(f"{owner}: circuit {hc.circuit} is used whole by VLAN 0 connection {', '.join(zero)}")
+
+
+def render_connection(inv: Inventory, hc: HostedConnection, action: str = "create",
+                      new_vlan: int | None = None) -> str:
+    """One connection's snippet for one action (without entering/leaving configuration mode)."""
+    if action not in ACTIONS:
+        raise InputError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
+    c = connection_view(inv, hc)
+    owner = f"hosted connection {hc.key}"
+    if action == "modify-vlan":
+        if new_vlan is None:
+            raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
+        check_new_vlan(inv, hc, new_vlan)
+        new = connection_view(inv, replace(hc, vlan=new_vlan))
+        return _run(c.platform, action, owner, old=c, new=new)
+    if action == "delete":
+        return _run(c.platform, action, owner, c=c, steps=delete_steps(c))
+    return _run(c.platform, action, owner, c=c)
+
+
+def render_device(inv: Inventory, device_name: str, action: str, snippets: list[str]) -> str:
+    """One device's file: device.j2 wraps the snippets (configuration mode in and out)."""
+    device = inv.devices[device_name]
+    return _run(device.platform, "device", f"device {device_name}", device=device, action=action,
+                snippets=[_Block(s.rstrip("\n")) for s in snippets])
+
+
+def _order(inv: Inventory, hc: HostedConnection) -> tuple:
+    circuit = inv.circuits[hc.circuit]
+    return (circuit.device, circuit.interface, hc.vlan, hc.key)
+
+
+def select_connections(inv: Inventory, ids: list[str] | None, action: str) -> list[HostedConnection]:
+    """The connections named by --connection (id or circuit/vlanN), or every live one for create/disable/enable."""
+    if not ids:
+        if action in NEEDS_EXPLICIT_SELECTION:
+            raise InputError(f"--action {action} needs --connection ID (it is never applied to every connection)")
+        return sorted((hc for hc in inv.hosted_connections if hc.counts), key=lambda hc: _order(inv, hc))
+    by_key = {hc.key: hc for hc in inv.hosted_connections}
+    unknown = [i for i in ids if i not in by_key]
+    if unknown:
+        known = ", ".join(sorted(by_key)) or "none"
+        raise InputError(f"{inv.path}: no hosted connection {', '.join(map(repr, unknown))} (known: {known})")
+    chosen = list(dict.fromkeys(by_key[i] for i in ids))
+    if action != "delete":
+        gone = [hc.key for hc in chosen if not hc.counts]
+        if gone:
+            raise InputError(f"hosted connection {', '.join(gone)} has status deleted: nothing to {action}")
+    return sorted(chosen, key=lambda hc: _order(inv, hc))
+
+
+def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
+                 new_vlan: int | None = None) -> dict[str, str]:
+    """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
+    if new_vlan is not None and action != "modify-vlan":
+        raise InputError(f"--vlan is only for --action modify-vlan (not {action})")
+    chosen = select_connections(inv, ids, action)
+    if action == "modify-vlan" and len(chosen) != 1:
+        raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
+    per_device: dict[str, list[str]] = {}
+    errors: list[str] = []
+    for hc in chosen:
+        try:
+            snippet = render_connection(inv, hc, action, new_vlan)
+        except InputError as e:
+            errors.extend(e.messages)
+            continue
+        per_device.setdefault(inv.circuits[hc.circuit].device, []).append(snippet)
+    if errors:
+        if not ids:
+            errors.append("nothing was rendered; fix the inventory or choose connections with --connection ID")
+        raise InputError(errors)
+    return {name: render_device(inv, name, action, snippets) for name, snippets in sorted(per_device.items())}
+
+
+def output_name(device_name: str, action: str) -> str:
+    return f"{device_name}.{action}.cfg"
+
+
+def cmd_render(args) -> int:
+    from ecpartner.atomic import write_text_atomic
+    from ecpartner.inventory import load_inventory
+
+    inv = load_inventory(args.inventory)
+    files = render_fleet(inv, args.connection, args.action, args.vlan)
+    if not files:
+        print(f"# no hosted connections to {args.action} in {args.inventory}", file=sys.stderr)
+        return 0
+    if args.output_dir is None:
+        sys.stdout.write("\n".join(files.values()))
+        return 0
+    out = Path(args.output_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():   # everything is rendered before the first file is written
+            check_pattern(name, f"device {name}", "name", "identifier")
+            write_text_atomic(out / output_name(name, args.action), text)
+    except OSError as e:
+        raise InputError(f"{out}: cannot write the configuration: {e.strerror or e}") from None
+    for name in files:
+        print(out / output_name(name, args.action))
+    return 0

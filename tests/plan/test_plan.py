@@ -1,0 +1,174 @@
+"""`plan` as a library: verdicts, blockers vs context, VLAN choice, the rendered config and API call."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "render"))   # shared helpers (--import-mode=importlib)
+
+from ecpartner.errors import InputError
+from ecpartner.inventory import Permission, parse_bandwidth
+from ecpartner.parse import build_state
+from ecpartner.plan import plan
+from ecpartner.render import render_fleet
+from ecpartner.state import Counters
+
+from render_base_configs import CONFIG_COMMAND, base_config
+from render_device_apply import apply
+from render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
+TENANT, OTHER = "1987654321098765", "1100000000000002"
+
+
+def fleet(platform="huawei", extra_config=""):
+    """acc-01 with circuits A (1G, one enabled connection on VLAN 1) and B (10G, empty), configured by our own
+    render, plus `extra_config` pasted on top; returns (inventory, states)."""
+    inv = empty_inventory()
+    inv.partner = replace(inv.partner, permission=Permission(NOW - timedelta(days=1), NOW + timedelta(days=1)))
+    add_device(inv, "acc-01", platform)
+    add_circuit(inv, "pc-a", "acc-01", "GigabitEthernet0/0/1")
+    inv.circuits["pc-a"] = replace(inv.circuits["pc-a"], capacity=parse_bandwidth("1G"))
+    add_circuit(inv, "pc-b", "acc-01", "GigabitEthernet0/0/2")
+    add_tenant(inv, TENANT, "Acme")
+    add_tenant(inv, OTHER, "Beta Logistics")
+    add_connection(inv, "pc-a", OTHER, 1, "500M", id="pc-hosted0001")
+    config = base_config(platform, "GigabitEthernet0/0/1")
+    config = apply(platform, config, "interface GigabitEthernet0/0/2\n description circuit B\n")
+    config = apply(platform, config, render_fleet(inv, action="create")["acc-01"])
+    if extra_config:
+        config = apply(platform, config, extra_config)
+    state = build_state("acc-01", platform, {CONFIG_COMMAND[platform]: config})
+    for name in state.interfaces:   # counters are runtime data, not configuration
+        state.counters[name] = Counters(name, 1, 2, 3, 4, 0, 0, 0, 0)
+    return inv, {"acc-01": state}
+
+
+def run(inv, states, circuit="pc-a", tenant=TENANT, bandwidth="200M", vlan="auto", **kw):
+    return plan(inv, circuit, tenant, bandwidth, vlan, now=kw.pop("now", NOW), states=states, **kw)
+
+
+def rules(findings):
+    return sorted({f.rule for f in findings})
+
+
+@pytest.mark.parametrize("platform", ["huawei", "cisco_ios"])
+def test_clean_proposal_may_be_created_with_config_and_api_call(platform):
+    inv, states = fleet(platform)
+    result = run(inv, states, address="10.9.0.1/30", connection_id=None)
+    assert result.verdict == "may be created" and result.exit_code == 0, [f.message for f in result.blockers]
+    assert result.connection.vlan == 2                       # lowest free: VLAN 1 is taken, never 0
+    assert "GigabitEthernet0/0/1.2" in result.config and "10.9.0.1 255.255.255.252" in result.config
+    assert result.request == {
+        "RegionId": "cn-hangzhou", "PhysicalConnectionId": "pc-a", "VlanId": 2, "Spec": "200M",
+        "VpconnAliUid": TENANT, "OrderMode": "PayByVirtualPhysicalConnectionOwner",
+        "Name": "ecp-Acme-vlan2", "Description": f"ECP pending tenant {TENANT} Acme"}
+    words = shlex.split(result.command)
+    assert words[:3] == ["aliyun", "vpc", "CreateVirtualPhysicalConnection"]
+    assert dict(zip(words[3::2], words[4::2]))["--Description"] == f"ECP pending tenant {TENANT} Acme"
+    assert {"vlan-unique", "circuit-capacity", "permission-valid", "arp-rate-limit", "config-drift"} <= set(rules(result.passed))
+
+
+def test_auto_vlan_skips_a_vlan_the_device_already_carries():
+    inv, states = fleet("huawei", "interface GigabitEthernet0/0/1.2\n vlan-type dot1q 2\n")
+    assert run(inv, states).connection.vlan == 3
+
+
+def test_used_vlan_blocks_in_inventory_and_on_the_device():
+    inv, states = fleet()
+    result = run(inv, states, vlan=1)
+    assert result.exit_code == 1 and result.verdict == "blocked"
+    assert rules(result.blockers) == ["config-drift", "vlan-unique"]
+    assert any("belongs to pc-hosted0001" in f.message for f in result.blockers)
+
+
+def test_orphan_subinterface_on_the_device_blocks_an_explicit_vlan():
+    inv, states = fleet("cisco_ios", "interface GigabitEthernet0/0/1.7\n encapsulation dot1Q 7\n")
+    result = run(inv, states, vlan=7)
+    assert rules(result.blockers) == ["config-drift"]
+    assert "no hosted connection in the inventory owns it" in result.blockers[0].message
+
+
+def test_capacity_spec_site_and_permission_block():
+    inv, states = fleet()
+    assert rules(run(inv, states, bandwidth="1G").blockers) == ["circuit-capacity"]       # 500M + 1G > 1G
+    assert rules(run(inv, states, bandwidth="150M").blockers) == ["spec-valid"]
+    late = run(inv, states, now=NOW + timedelta(days=3))
+    assert rules(late.blockers) == ["permission-valid"] and "Invalid Bandwidth parameter" in late.blockers[0].message
+    inv.tenants[TENANT] = replace(inv.tenants[TENANT], site="international")
+    assert rules(run(inv, states).blockers) == ["same-site"]
+
+
+def test_two_gigabit_spec_is_a_warning_not_a_blocker():
+    inv, states = fleet()
+    result = run(inv, states, circuit="pc-b", bandwidth="2G")
+    assert result.exit_code == 0 and rules(result.warnings) == ["spec-valid"]
+
+
+def test_problems_of_other_connections_are_context_not_blockers():
+    inv, states = fleet()
+    add_connection(inv, "pc-b", OTHER, 3001, "150M", status="pending", id="pc-broken")
+    result = run(inv, states, circuit="pc-a")
+    assert result.exit_code == 0
+    assert {"vlan-range", "spec-valid"} <= set(rules(result.context))
+    assert all(f.subject["hosted_connection"] == "pc-broken" for f in result.context if f.rule != "ha-spread")
+
+
+def test_vlan_zero_needs_the_whole_circuit():
+    inv, states = fleet()
+    blocked = run(inv, states, circuit="pc-a", vlan=0)
+    assert "vlan-zero-exclusive" in rules(blocked.blockers)
+    free = run(inv, states, circuit="pc-b", vlan=0, address="10.0.0.1/30")
+    assert free.exit_code == 0, [f.message for f in free.blockers]
+    assert "interface GigabitEthernet0/0/2\n" in free.config and ".0" not in free.config.split("interface ")[1].split()[0]
+    # and a VLAN N beside an existing VLAN 0 connection is blocked too
+    add_connection(inv, "pc-b", OTHER, 0, "100M", id="pc-zero")
+    assert "vlan-zero-exclusive" in rules(run(inv, states, circuit="pc-b").blockers)
+
+
+def test_device_that_fails_device_rules_is_not_ready():
+    inv, states = fleet("huawei", "icmp rate-limit enable\nicmp rate-limit total threshold 300\n")
+    result = run(inv, states)
+    assert rules(result.blockers) == ["icmp-rate-limit"]
+
+
+def test_existing_connection_without_qos_arp_on_the_device_blocks():
+    inv, states = fleet("huawei", "interface GigabitEthernet0/0/1.1\n undo arp rate-limit 1\n")
+    assert rules(run(inv, states).blockers) == ["arp-rate-limit"]
+
+
+def test_unreachable_device_blocks_with_exit_3():
+    inv, _ = fleet()
+    result = run(inv, {}, failures={"acc-01": "ssh: connection timed out"})
+    assert result.exit_code == 3 and "device-reachable" in rules(result.blockers)
+
+
+def test_ha_tenant_first_connection_gets_advice_not_a_block():
+    inv, states = fleet()
+    inv.tenants[TENANT] = replace(inv.tenants[TENANT], ha=True)
+    result = run(inv, states)
+    assert result.exit_code == 0
+    assert rules(result.advice) == ["ha-spread"] and result.advice[0].actual["tenant"] == TENANT
+
+
+def test_bad_input_names_every_problem():
+    inv, states = fleet()
+    with pytest.raises(InputError) as e:
+        plan(inv, "pc-nope", "42", "fast", "auto", address="10.0.0.0/30", now=NOW, states=states)
+    text = str(e.value)
+    for part in ("--circuit 'pc-nope'", "--tenant '42'", "--bandwidth", "network or broadcast"):
+        assert part in text
+    assert len(e.value.messages) == 4
+
+
+def test_unsafe_tenant_name_is_bad_input():
+    inv, states = fleet()
+    inv.tenants[TENANT] = replace(inv.tenants[TENANT], name="Acme\nreboot")
+    with pytest.raises(InputError, match="tenant 1987654321098765 name"):
+        run(inv, states)

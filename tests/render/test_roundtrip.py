@@ -1,0 +1,146 @@
+"""Round trip: what `render` produces, applied to a realistic running-config, parsed back by the
+project's own TTP templates and checked by its own rules, passes for that connection; `delete`
+removes the connection's interface again. Property-based over VLANs 0..2999, every valid spec,
+both platforms, several interface names, users and addresses."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from ecpartner.parse import build_state
+from ecpartner.render import render_fleet
+from ecpartner.rules import Context, evaluate
+from ecpartner.rules.common import find_interface
+from ecpartner.state import ARP, QOS, Counters
+
+from render_base_configs import CONFIG_COMMAND, base_config
+from render_device_apply import apply
+from render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+
+SPECS = ["50M", "100M", "200M", "300M", "400M", "500M", "1G", "2G", "5G", "8G", "10G"]
+PORTS = {
+    "huawei": ["GigabitEthernet0/0/1", "XGigabitEthernet0/0/3", "Eth-Trunk1", "100GE1/0/1", "GigabitEthernet3/1/10"],
+    "cisco_ios": ["GigabitEthernet0/0/1", "TenGigabitEthernet0/1/0", "Port-channel10", "HundredGigE0/1/0/2",
+                  "GigabitEthernet1"],
+}
+ROUND_TRIP_RULES = ["qos-bandwidth-limit", "config-drift", "monitoring-enabled", "arp-rate-limit"]
+HOSTED = "pc-hosted0001"
+
+
+def one_connection(platform, port, vlan, spec, status="enabled", users=1, address=None):
+    inv = empty_inventory()
+    add_device(inv, "acc-01", platform)
+    add_circuit(inv, "pc-circuit01", "acc-01", port)
+    add_tenant(inv, "1987654321098765", "Acme", users=users)
+    hc = add_connection(inv, "pc-circuit01", "1987654321098765", vlan, spec, status=status, id=HOSTED, address=address)
+    return inv, hc
+
+
+def parsed(platform, config):
+    state = build_state("acc-01", platform, {CONFIG_COMMAND[platform]: config})
+    for name in state.interfaces:   # counters are runtime data the device reports, not configuration
+        state.counters[name] = Counters(name, 1, 2, 3, 4, 0, 0, 0, 0)
+    return state
+
+
+def check_passes(inv, hc, state):
+    findings = evaluate(Context(inventory=inv, states={"acc-01": state}), only=ROUND_TRIP_RULES)
+    mine = [f for f in findings if f.subject["hosted_connection"] == HOSTED]
+    problems = [f"{f.rule}: {f.status}: {f.message}" for f in findings if f.status != "pass"]
+    assert not problems, "\n".join(problems)
+    expected = set(ROUND_TRIP_RULES) if hc.status == "enabled" else {"config-drift"}
+    assert {f.rule for f in mine} == expected
+    return findings
+
+
+platforms = st.sampled_from(["huawei", "cisco_ios"])
+
+
+@st.composite
+def connections(draw):
+    platform = draw(platforms)
+    return dict(platform=platform, port=draw(st.sampled_from(PORTS[platform])),
+                vlan=draw(st.integers(0, 2999)), spec=draw(st.sampled_from(SPECS)),
+                status=draw(st.sampled_from(["enabled", "enabled", "disabled"])),
+                users=draw(st.integers(1, 5)),
+                address=draw(st.sampled_from([None, "10.100.0.1/30", "172.16.5.9/29", "10.0.0.0/31"])))
+
+
+SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SLOW
+@given(connections())
+@example(dict(platform="huawei", port="GigabitEthernet0/0/1", vlan=0, spec="10G", status="enabled", users=1, address=None))
+@example(dict(platform="cisco_ios", port="GigabitEthernet0/0/1", vlan=0, spec="50M", status="enabled", users=3, address="10.0.0.1/30"))
+@example(dict(platform="huawei", port="Eth-Trunk1", vlan=2999, spec="8G", status="disabled", users=1, address=None))
+@example(dict(platform="cisco_ios", port="Port-channel10", vlan=1, spec="2G", status="enabled", users=2, address=None))
+def test_create_round_trip_passes_the_rules(case):
+    platform = case["platform"]
+    inv, hc = one_connection(**case)
+    config = apply(platform, base_config(platform, case["port"]), render_fleet(inv, action="create")["acc-01"])
+    state = parsed(platform, config)
+    iface = find_interface(state, inv.circuits["pc-circuit01"], hc.vlan)
+    assert iface is not None and iface.vlan == (hc.vlan or None)
+    assert iface.description and HOSTED in iface.description and "1987654321098765" in iface.description
+    check_passes(inv, hc, state)
+
+
+@SLOW
+@given(connections())
+@example(dict(platform="huawei", port="GigabitEthernet0/0/1", vlan=0, spec="1G", status="enabled", users=1, address="10.0.0.1/30"))
+@example(dict(platform="cisco_ios", port="GigabitEthernet0/0/1", vlan=0, spec="1G", status="enabled", users=1, address="10.0.0.1/30"))
+def test_delete_removes_the_interface(case):
+    platform, port = case["platform"], case["port"]
+    inv, hc = one_connection(**case)
+    base = base_config(platform, port)
+    created = apply(platform, base, render_fleet(inv, action="create")["acc-01"])
+    deleted_text = render_fleet(inv, [HOSTED], action="delete")["acc-01"]
+    state = parsed(platform, apply(platform, created, deleted_text))
+    circuit = inv.circuits["pc-circuit01"]
+    if hc.vlan:
+        assert f"{port}.{hc.vlan}" in deleted_text and find_interface(state, circuit, hc.vlan) is None
+        assert state.to_dict() == parsed(platform, base).to_dict()      # back to exactly the base config
+    else:   # VLAN 0: the port itself stays, stripped of the tenant and shut down
+        port_state = state.interfaces[port]
+        assert port_state.shutdown and not port_state.addresses and port_state.description is None
+        assert not state.limits(QOS, port) and not [r for r in state.limits(ARP, port) if r.interface == port]
+    for step in ("TerminateVirtualBorderRouter", "DeleteVirtualBorderRouter", "DeletePhysicalConnection"):
+        assert step in deleted_text
+    order = [deleted_text.index(s) for s in ("TerminateVirtualBorderRouter", "DeleteVirtualBorderRouter",
+                                             "DeletePhysicalConnection --RegionId", f"remove {hc.vlan and port + '.' + str(hc.vlan) or port}")]
+    assert order == sorted(order)
+
+
+@SLOW
+@given(connections(), st.integers(0, 2999))
+def test_modify_vlan_round_trip(case, new_vlan):
+    platform = case["platform"]
+    if new_vlan == case["vlan"]:
+        new_vlan = (new_vlan + 1) % 3000
+    inv, hc = one_connection(**case)
+    created = apply(platform, base_config(platform, case["port"]), render_fleet(inv, action="create")["acc-01"])
+    modified = render_fleet(inv, [HOSTED], action="modify-vlan", new_vlan=new_vlan)["acc-01"]
+    state = parsed(platform, apply(platform, created, modified))
+    inv.hosted_connections[0] = moved = hc.__class__(**{**hc.__dict__, "vlan": new_vlan})
+    circuit = inv.circuits["pc-circuit01"]
+    if hc.vlan:
+        assert find_interface(state, circuit, hc.vlan) is None
+    check_passes(inv, moved, state)
+
+
+@pytest.mark.parametrize("spec", SPECS)
+@pytest.mark.parametrize("platform", ["huawei", "cisco_ios"])
+def test_every_spec_round_trips_on_both_platforms(platform, spec):
+    """Deterministic complement to the property tests: every spec x platform, at both VLAN extremes."""
+    for vlan, port in ((0, PORTS[platform][1]), (2999, PORTS[platform][2])):
+        inv, hc = one_connection(platform, port, vlan, spec, users=3, address="10.100.0.1/30")
+        config = apply(platform, base_config(platform, port), render_fleet(inv, action="create")["acc-01"])
+        check_passes(inv, hc, parsed(platform, config))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -65,6 +66,9 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
+    # The parsed fleet lives until the run ends: keep the cyclic collector from rescanning it while
+    # the rules create a finding per subject (measured: a third of the rules stage on 20,000 connections).
+    gc.freeze()
     with stage("rules", timings):
         return evaluate(ctx, rule_ids)
 

@@ -33,6 +33,7 @@ commands.yaml (`defaults.rate_unit`) when a template leaves it out.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from dataclasses import dataclass
 from functools import cache
 
@@ -123,6 +124,19 @@ def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) 
         state.counters = interface_counters(snmp, state.interfaces)
         state.sys_uptime = sys_uptime(snmp)
     return state
+
+
+@cache
+def _prefix_length(mask: str) -> int:
+    return ipaddress.ip_network(f"0.0.0.0/{mask}").prefixlen
+
+
+def _cidr(ip: str, mask: str | None) -> str:
+    """'10.0.0.1' + '255.255.255.252' (or '30') -> '10.0.0.1/30'; anything unusual goes through ipaddress."""
+    if mask and ":" not in ip and "/" not in ip:
+        socket.inet_pton(socket.AF_INET, ip)          # strict dotted quad, raises OSError otherwise
+        return f"{ip}/{_prefix_length(mask)}"
+    return str(ipaddress.ip_interface(f"{ip}/{mask}" if mask else ip))
 
 
 def _records(raw: dict, group: str) -> list[dict]:
@@ -233,6 +247,7 @@ class _Assembler:
                           name, default_threshold=bool(default))
 
     def _addresses(self, r: dict, name: str) -> list[str]:
+        """CIDR strings; ipaddress is the slow part of assembling a large config, so IPv4 takes a short cut."""
         out = []
         pairs = [(r.get("ip"), r.get("mask")), (r.get("ip_cidr"), None)]
         pairs += [(s.get("ip"), s.get("mask")) for s in _listed(r, "secondary")]
@@ -240,8 +255,8 @@ class _Assembler:
             if not ip:
                 continue
             try:
-                out.append(str(ipaddress.ip_interface(f"{ip}/{mask}" if mask else str(ip))))
-            except ValueError:
+                out.append(_cidr(str(ip), str(mask) if mask else None))
+            except (ValueError, OSError):
                 self.state.notes.append(f"{name}: unreadable address {ip} {mask or ''}".strip())
         return out
 

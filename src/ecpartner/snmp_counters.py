@@ -31,10 +31,13 @@ WALK_OIDS = [SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_
     {oid for pair in COLUMNS.values() for oid in pair if oid})
 
 
-def _column(walk: Walk, base: str) -> dict[str, str]:
-    """ifIndex -> value for one table column."""
-    prefix = base + "."
-    return {oid[len(prefix):]: value for oid, (tag, value) in walk.items() if oid.startswith(prefix)}
+def _columns(walk: Walk) -> dict[str, dict[str, tuple[str, str]]]:
+    """One pass over the walk: table column OID -> {ifIndex: (tag, value)} (ifIndex is the last arc)."""
+    columns: dict[str, dict[str, tuple[str, str]]] = {}
+    for oid, entry in walk.items():
+        column, _, index = oid.rpartition(".")
+        columns.setdefault(column, {})[index] = entry
+    return columns
 
 
 def _int(value: str | None) -> int | None:
@@ -51,11 +54,16 @@ def sys_uptime(walk: Walk) -> int | None:
 
 def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
     """Counters for every interface of the walk that matches a configuration name (ifName, then ifDescr)."""
-    names = {i: text_value(*walk[f"{IF_NAME}.{i}"]) for i in _column(walk, IF_NAME)}
-    descrs = {i: text_value(*walk[f"{IF_DESCR}.{i}"]) for i in _column(walk, IF_DESCR)}
+    table = _columns(walk)
+    names = {i: text_value(*entry) for i, entry in table.get(IF_NAME, {}).items()}
+    descrs = {i: text_value(*entry) for i, entry in table.get(IF_DESCR, {}).items()}
     mapping = match_names(config_names, list(names.values()) + list(descrs.values()))
-    columns = {field: tuple(_column(walk, oid) if oid else {} for oid in pair) for field, pair in COLUMNS.items()}
-    high_speed, speed = _column(walk, IF_HIGH_SPEED), _column(walk, IF_SPEED)
+
+    def column(oid: str | None) -> dict[str, str]:
+        return {i: value for i, (_, value) in table.get(oid, {}).items()} if oid else {}
+
+    columns = {field: (column(hc), column(legacy)) for field, (hc, legacy) in COLUMNS.items()}
+    high_speed, speed = column(IF_HIGH_SPEED), column(IF_SPEED)
     result: dict[str, Counters] = {}
     for index in sorted(set(names) | set(descrs), key=lambda i: int(i) if i.isdigit() else 0):
         config_name = mapping.get(names.get(index, "")) or mapping.get(descrs.get(index, ""))

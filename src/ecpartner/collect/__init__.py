@@ -16,7 +16,7 @@ def collect_fleet(inventory: Inventory, live: bool = False, fixtures_dir: str | 
     if live:
         from ecpartner.collect.live import collect_live
 
-        return collect_live(inventory, names, concurrency=concurrency, timeout=timeout)
+        return collect_live(inventory, names, concurrency=concurrency, timeout=timeout, progress=True)
     from ecpartner.collect.fixtures import collect_recorded
 
     fleet_dir = Path(fixtures_dir) if fixtures_dir else inventory.base_dir

@@ -1,0 +1,98 @@
+"""Benchmark `ecpartner check` on synthetic recorded fleets, end to end and by stage.
+
+python bench/bench_check.py [--runs 3] [--scale 1 2]
+Builds fleets with make_fleet.py (scale 1 = 100 devices, 200 circuits, 20,000 hosted connections), then for
+each: the whole CLI run in a fresh process (wall clock), the stages (load, collect, parse, rules, report)
+in-process, and TTP alone on the same texts, the reference for the parse stage. Medians of --runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from ttp import ttp  # noqa: E402
+
+from ecpartner.app import build_states  # noqa: E402
+from ecpartner.collect import collect_fleet  # noqa: E402
+from ecpartner.inventory import load_inventory  # noqa: E402
+from ecpartner.parse import platform_spec  # noqa: E402
+from ecpartner.report import render_report  # noqa: E402
+from ecpartner.rules import Context, evaluate  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+from make_fleet import build  # noqa: E402
+
+
+def stages(inventory_path: Path) -> dict[str, float]:
+    t = {}
+    start = time.perf_counter()
+    inventory = load_inventory(inventory_path)
+    t["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    collected = collect_fleet(inventory)
+    t["collect"] = time.perf_counter() - start
+    start = time.perf_counter()
+    states, failures = build_states(inventory, collected)
+    t["parse"] = time.perf_counter() - start
+    assert not failures, failures
+    start = time.perf_counter()
+    findings = evaluate(Context(inventory, states, failures))
+    t["rules"] = time.perf_counter() - start
+    start = time.perf_counter()
+    render_report("json", findings, str(inventory_path), datetime.now(timezone.utc))
+    t["report"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for name, result in collected.items():      # the reference: TTP alone on the same texts and templates
+        spec = platform_spec(inventory.devices[name].platform)
+        for command in spec.commands:
+            for _, template in command.templates:
+                parser = ttp(data=result.outputs[command.command], template=template)
+                parser.parse()
+                parser.result()
+    t["ttp_alone"] = time.perf_counter() - start
+    t["findings"] = len(findings)
+    return t
+
+
+def end_to_end(inventory_path: Path, out: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "ecpartner", "check", str(inventory_path), "--format", "json",
+                           "--output", str(out)], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0, (proc.returncode, proc.stderr[-2000:])
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--scale", type=int, nargs="+", default=[1, 2])
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in args.scale:
+            fleet = Path(tmp) / f"fleet{scale}"
+            build(fleet, devices=100 * scale, circuits_per_device=2, connections=20000 * scale)
+            inventory = fleet / "inventory.yaml"
+            walls = [end_to_end(inventory, Path(tmp) / "report.json") for _ in range(args.runs)]
+            runs = [stages(inventory) for _ in range(args.runs)]
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            print(f"scale {scale}: {100 * scale} devices, {200 * scale} circuits, {20000 * scale} connections, "
+                  f"{int(med['findings'])} findings")
+            print(f"  end to end (CLI, json report): median {statistics.median(walls):.2f} s  runs {['%.2f' % w for w in walls]}")
+            for key in ("load", "collect", "parse", "rules", "report", "ttp_alone"):
+                print(f"  {key:10s} {med[key]:7.3f} s")
+            print(f"  parse / TTP alone: {med['parse'] / med['ttp_alone']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+"""Fleet collection: SSH and SNMP for many devices at once, each device bounded by its own timeouts.
+
+SSH (netmiko, blocking) runs in a thread pool; SNMP (pysnmp, asyncio) runs in one event loop on its own
+thread with a semaphore, sharing one SNMP engine. Both start together, so a device is done when its
+slower half is. Every credential is resolved from the environment before the first packet is sent:
+a missing variable is an InputError naming the variable and the device.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from ecpartner.collect.progress import Progress
+from ecpartner.collect.snmp import DEVICE_OIDS, SnmpAuth, SnmpError, snmp_walk
+from ecpartner.collect.ssh import SshLogin, collect_ssh, platform_commands, scrub
+from ecpartner.errors import InputError
+from ecpartner.inventory import Device, Inventory
+from ecpartner.state import Collected
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, Collected, float], None]
+
+
+@dataclass(frozen=True)
+class Job:
+    device: Device
+    login: SshLogin
+    commands: tuple[str, ...]
+    snmp: SnmpAuth | None
+
+
+def secrets_of(jobs: Iterable[Job]) -> set[str]:
+    """Every secret value in play (passwords, enable secrets, communities, v3 keys): never to be printed."""
+    out: set[str] = set()
+    for job in jobs:
+        out.update(s for s in (job.login.password, job.login.secret) if s)
+        if job.snmp:
+            out.update(job.snmp.secrets())
+    return out
+
+
+def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
+              environ: dict[str, str] | None = None) -> list[Job]:
+    """Resolve devices, commands and credentials; every problem at once, before any connection."""
+    env = os.environ if environ is None else environ
+    names = list(device_names) if device_names is not None else list(inventory.devices)
+    problems: list[str] = []
+    jobs: list[Job] = []
+
+    def var(name: str | None, device: str, what: str) -> str:
+        if not name:
+            problems.append(f"device {device}: no environment variable named for the {what}")
+            return ""
+        value = env.get(name)
+        if value is None or value == "":
+            problems.append(f"device {device}: environment variable {name} ({what}) is not set")
+            return ""
+        return value
+
+    for name in names:
+        device = inventory.devices.get(name)
+        if device is None:
+            problems.append(f"device {name!r} is not in {inventory.path}")
+            continue
+        cred = inventory.credentials.get(device.credentials)
+        if cred is None:
+            problems.append(f"device {name}: credentials {device.credentials!r} are not defined")
+            continue
+        try:
+            commands = platform_commands(device.platform)
+        except InputError as e:
+            problems.extend(f"device {name}: {m}" for m in e.messages)
+            commands = ()
+        username = var(cred.username_env, name, "SSH username")
+        password = var(cred.password_env, name, "SSH password")
+        secret = var(cred.secret_env, name, "enable secret") if cred.secret_env else password
+        auth = None
+        if device.snmp is not None:
+            if device.snmp.version == "3":
+                v3 = cred.snmp_v3
+                if v3 is None:
+                    problems.append(f"device {name}: SNMP v3 needs credentials {cred.name}.snmp_v3")
+                else:
+                    auth = SnmpAuth(version="3", user=var(v3.user_env, name, "SNMPv3 user"),
+                                    auth_key=var(v3.auth_key_env, name, "SNMPv3 auth key"),
+                                    priv_key=var(v3.priv_key_env, name, "SNMPv3 priv key"),
+                                    auth_protocol=v3.auth_protocol, priv_protocol=v3.priv_protocol)
+            else:
+                auth = SnmpAuth(version="2c", community=var(device.snmp.community_env, name, "SNMP community"))
+        jobs.append(Job(device, SshLogin(username, password, secret), commands, auth))
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    return jobs
+
+
+class _Tracker:
+    """Joins each device's SSH and SNMP halves; reports a device once both are in."""
+
+    def __init__(self, jobs: list[Job], progress: ProgressCallback | None, secrets: set[str]):
+        self.results = {job.device.name: Collected(device=job.device.name, source="live") for job in jobs}
+        self.pending = {job.device.name: 1 + (job.snmp is not None) for job in jobs}
+        self.started = time.monotonic()
+        self.done = 0
+        self.progress = progress
+        self.secrets = sorted(secrets, key=len, reverse=True)
+        self.lock = threading.Lock()
+
+    def ssh_done(self, ssh: Collected) -> None:
+        with self.lock:
+            result = self.results[ssh.device]
+            result.outputs = ssh.outputs
+            result.timings.update(ssh.timings)
+            self._add_error(result, ssh.error)
+            self._part_done(result)
+
+    def snmp_done(self, name: str, walk: dict | None, error: str | None, seconds: float) -> None:
+        with self.lock:
+            result = self.results[name]
+            if walk is not None and self.secrets:  # an ifDescr/ifAlias could quote a secret: same rule as SSH text
+                walk = {oid: (tag, scrub(value, set(self.secrets)) if tag == "4" else value)
+                        for oid, (tag, value) in walk.items()}
+            result.snmp = walk
+            result.timings["snmp"] = round(seconds, 3)
+            self._add_error(result, error)
+            self._part_done(result)
+
+    def _add_error(self, result: Collected, error: str | None) -> None:
+        if not error:
+            return
+        for secret in self.secrets:  # belt and braces: no message may carry a secret
+            error = error.replace(secret, "<removed>")
+        result.error = f"{result.error}; {error}" if result.error else error
+
+    def _part_done(self, result: Collected) -> None:
+        self.pending[result.device] -= 1
+        if self.pending[result.device]:
+            return
+        seconds = time.monotonic() - self.started
+        result.timings["total"] = round(seconds, 3)
+        self.done += 1
+        log.debug("collected %s in %.2fs: %s", result.device, seconds, result.error or "ok")
+        if self.progress:
+            self.progress(self.done, len(self.results), result, seconds)
+
+
+def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None, concurrency: int = 20,
+                 timeout: float = 30.0, progress: ProgressCallback | bool | None = None,
+                 snmp_timeout: float = 2.0, snmp_retries: int = 1,
+                 environ: dict[str, str] | None = None) -> dict[str, Collected]:
+    """Collect every named device (default: all) over SSH and SNMP; {name: Collected} in inventory order.
+
+    Never raises for a device that cannot be reached: its Collected carries the reason in `error`.
+    Raises InputError (before any connection) for missing environment variables or commands.
+    `progress=True` draws the bar / log lines on stderr; a callable gets (done, total, collected, seconds).
+    """
+    jobs = plan_jobs(inventory, device_names, environ)
+    if progress is True:
+        progress = Progress()
+    secrets = secrets_of(jobs)
+    tracker = _Tracker(jobs, progress or None, secrets)
+    concurrency = max(1, concurrency)
+    snmp_jobs = [job for job in jobs if job.snmp is not None]
+    snmp_thread = None
+    if snmp_jobs:
+        snmp_thread = threading.Thread(target=asyncio.run, name="ecpartner-snmp", daemon=True,
+                                       args=(_walk_all(snmp_jobs, tracker, concurrency, snmp_timeout, snmp_retries),))
+        snmp_thread.start()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ecpartner-ssh") as pool:
+        for job in jobs:
+            pool.submit(_ssh_one, job, tracker, timeout, secrets)
+    if snmp_thread is not None:
+        snmp_thread.join()
+    return tracker.results
+
+
+def _ssh_one(job: Job, tracker: _Tracker, timeout: float, secrets: set[str]) -> None:
+    d = job.device
+    try:
+        result = collect_ssh(d.name, d.host, d.port, d.platform, job.login, job.commands, timeout, secrets)
+    except Exception as e:  # a bug must not leave the device pending forever
+        result = Collected(device=d.name, error=f"ssh {d.host}:{d.port}: internal error: {type(e).__name__}")
+        log.exception("collecting %s", d.name)
+    tracker.ssh_done(result)
+
+
+async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeout: float, retries: int) -> None:
+    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+    engine = SnmpEngine()
+    gate = asyncio.Semaphore(min(concurrency, 50))  # one agent drowns under unbounded concurrency
+
+    async def one(job: Job) -> None:
+        d = job.device
+        async with gate:
+            started = time.monotonic()
+            walk, error = None, None
+            try:
+                walk = await snmp_walk(d.host, d.snmp.port, job.snmp, DEVICE_OIDS, timeout, retries, engine=engine)
+            except SnmpError as e:
+                error = str(e)
+            except Exception as e:
+                error = f"snmp {d.host}:{d.snmp.port}: internal error: {type(e).__name__}"
+                log.exception("walking %s", d.name)
+            tracker.snmp_done(d.name, walk, error, time.monotonic() - started)
+
+    try:
+        await asyncio.gather(*(one(job) for job in jobs))
+    finally:
+        engine.close_dispatcher()

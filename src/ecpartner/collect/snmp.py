@@ -1,0 +1,159 @@
+"""SNMP collector (pysnmp 7, asyncio): walk the IF-MIB columns and sysUpTime with GETBULK, numeric OIDs.
+
+A walk comes back in the .snmprec shape `{oid: (tag, value)}` (see snmprec.py), so a live walk and a
+recorded one read alike. All columns are walked side by side (one GETBULK carries every unfinished
+column), which is what `snmptable` does and keeps round trips few. Failures raise SnmpError with one
+precise sentence; the community and keys never appear in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ecpartner.collect.snmprec import oid_key
+
+SYS_UPTIME = "1.3.6.1.2.1.1.3"
+IF_TABLE = "1.3.6.1.2.1.2.2.1"
+IF_X_TABLE = "1.3.6.1.2.1.31.1.1.1"
+# What the rules and telemetry read (vendor-cli.md, "Traffic statistics"): names, speed, state, counters.
+DEVICE_OIDS: tuple[str, ...] = (
+    SYS_UPTIME,
+    f"{IF_TABLE}.2",            # ifDescr
+    f"{IF_X_TABLE}.1",          # ifName
+    f"{IF_X_TABLE}.15",         # ifHighSpeed (Mbit/s)
+    f"{IF_TABLE}.7",            # ifAdminStatus
+    f"{IF_TABLE}.8",            # ifOperStatus
+    f"{IF_X_TABLE}.6",          # ifHCInOctets
+    f"{IF_X_TABLE}.7",          # ifHCInUcastPkts
+    f"{IF_X_TABLE}.8",          # ifHCInMulticastPkts
+    f"{IF_X_TABLE}.9",          # ifHCInBroadcastPkts
+    f"{IF_X_TABLE}.10",         # ifHCOutOctets
+    f"{IF_X_TABLE}.11",         # ifHCOutUcastPkts
+    f"{IF_X_TABLE}.12",         # ifHCOutMulticastPkts
+    f"{IF_X_TABLE}.13",         # ifHCOutBroadcastPkts
+    f"{IF_TABLE}.13",           # ifInDiscards
+    f"{IF_TABLE}.19",           # ifOutDiscards
+    f"{IF_TABLE}.14",           # ifInErrors
+    f"{IF_TABLE}.20",           # ifOutErrors
+)
+# snmpsim answers at most 64 varbinds per response; many agents cap PDUs near there too.
+MAX_VARBINDS_PER_REQUEST = 60
+
+_AUTH_PROTOCOLS = {"md5": "usmHMACMD5AuthProtocol", "sha": "usmHMACSHAAuthProtocol",
+                   "sha256": "usmHMAC192SHA256AuthProtocol", "sha512": "usmHMAC384SHA512AuthProtocol"}
+_PRIV_PROTOCOLS = {"aes": "usmAesCfb128Protocol", "aes128": "usmAesCfb128Protocol",
+                   "aes256": "usmAesCfb256Protocol", "des": "usmDESPrivProtocol"}
+
+
+class SnmpError(Exception):
+    """One device could not be walked; the message says why, for a person."""
+
+
+@dataclass(frozen=True)
+class SnmpAuth:
+    """v2c (community) or v3 authPriv (user, auth key, priv key). Secrets are kept out of repr()."""
+    version: str = "2c"
+    community: str | None = field(default=None, repr=False)
+    user: str | None = None
+    auth_key: str | None = field(default=None, repr=False)
+    priv_key: str | None = field(default=None, repr=False)
+    auth_protocol: str = "sha"
+    priv_protocol: str = "aes"
+    context: str = ""                  # v3 context name; devices answer the default (empty) one
+
+    def secrets(self) -> list[str]:
+        return [s for s in (self.community, self.auth_key, self.priv_key) if s]
+
+    def pysnmp_data(self):
+        from pysnmp.hlapi.v3arch import asyncio as hl
+
+        if self.version == "3":
+            return hl.UsmUserData(self.user, authKey=self.auth_key, privKey=self.priv_key,
+                                  authProtocol=getattr(hl, _AUTH_PROTOCOLS[self.auth_protocol]),
+                                  privProtocol=getattr(hl, _PRIV_PROTOCOLS[self.priv_protocol]))
+        return hl.CommunityData(self.community, mpModel=1)
+
+
+def to_snmprec(value) -> tuple[str, str]:
+    """A pysnmp value as an snmprec (tag, text): the tag is the ASN.1 class + tag number (70 = Counter64)."""
+    tag = value.tagSet[0]
+    number = tag.tagClass + tag.tagId
+    if number == 4:  # OctetString: text when printable, else hex like snmpsim records it
+        raw = value.asOctets()
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            return "4x", raw.hex()
+        return ("4", text) if text.isprintable() else ("4x", raw.hex())
+    if number in (6, 64):  # OBJECT IDENTIFIER, IpAddress
+        return str(number), value.prettyPrint()
+    if number == 5:  # Null
+        return "5", ""
+    return str(number), str(int(value))
+
+
+async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
+                    retries: int = 1, engine=None) -> dict[str, tuple[str, str]]:
+    """Walk the subtrees `oids` on one agent; {oid: (tag, value)}. Raises SnmpError.
+
+    Pass a shared `engine` (pysnmp SnmpEngine) when walking many agents from one event loop: creating
+    an engine costs far more than a walk.
+    """
+    from pysnmp.hlapi.v3arch import asyncio as hl
+
+    own_engine = engine is None
+    engine = engine or hl.SnmpEngine()
+    where = f"{host}:{port}"
+    try:
+        try:
+            target = await hl.UdpTransportTarget.create((host, port), timeout=timeout, retries=retries)
+        except Exception as e:  # pysnmp resolves the name here
+            raise SnmpError(f"snmp {where}: cannot resolve or reach host: {e}") from None
+        walk: dict[str, tuple[str, str]] = {}
+        # root -> last OID seen in that subtree; a column leaves when it walks out of its subtree
+        position = {root.strip("."): root.strip(".") for root in oids}
+        while position:
+            roots = list(position)
+            repetitions = max(1, MAX_VARBINDS_PER_REQUEST // len(roots))
+            request = [hl.ObjectType(hl.ObjectIdentity(position[r])) for r in roots]
+            error, status, index, varbinds = await hl.bulk_cmd(
+                engine, auth.pysnmp_data(), target, hl.ContextData(contextName=auth.context), 0, repetitions, *request, lookupMib=False)
+            if error:
+                raise SnmpError(_indication_message(str(error), where, auth, timeout, retries))
+            if status:
+                at = roots[int(index) - 1] if index and int(index) <= len(roots) else "?"
+                raise SnmpError(f"snmp {where}: agent answered {status.prettyPrint()} for {at}")
+            finished = set()
+            for i, (oid, value) in enumerate(varbinds):
+                root = roots[i % len(roots)]
+                if root in finished:
+                    continue
+                oid_text = str(oid)
+                in_subtree = oid_text.startswith(root + ".")
+                if not in_subtree or value.tagSet[0].tagClass == 128 or oid_key(oid_text) <= oid_key(position[root]):
+                    finished.add(root)  # out of the subtree, endOfMibView/noSuch*, or not advancing
+                    continue
+                walk[oid_text] = to_snmprec(value)
+                position[root] = oid_text
+            if not varbinds:
+                finished.update(roots)
+            for root in finished:
+                del position[root]
+        return walk
+    finally:
+        if own_engine:
+            engine.close_dispatcher()
+
+
+def snmp_walk_sync(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
+                   retries: int = 1) -> dict[str, tuple[str, str]]:
+    """snmp_walk for callers without an event loop."""
+    return asyncio.run(snmp_walk(host, port, auth, oids, timeout, retries))
+
+
+def _indication_message(indication: str, where: str, auth: SnmpAuth, timeout: float, retries: int) -> str:
+    if "timeout" in indication.lower() or "no snmp response" in indication.lower():
+        why = "wrong community or agent down" if auth.version != "3" else "agent down or v3 settings refused"
+        return f"snmp: no response from {where} within {timeout:g}s x {retries} retries ({why})"
+    return f"snmp {where}: {indication} (check the SNMPv3 user, keys and protocols)"

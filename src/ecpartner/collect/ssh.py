@@ -1,0 +1,257 @@
+"""SSH collector (netmiko): run a platform's read-only commands on one device and say exactly what happened.
+
+The commands come from templates/<platform>/commands.yaml. The session never enters configuration mode:
+netmiko's session preparation turns paging off (`screen-length 0 temporary`, `terminal length 0`), enable
+mode is entered where the platform has one (a no-op elsewhere), then each command is sent and its text kept
+exactly as the device printed it, except secrets: credential lines (`snmp-server community X`,
+`local-user ... password irreversible-cipher X`, `secret 9 X`, ...) and every literal password/community
+value in play read `<removed>`, so nothing downstream (reports, recordings, logs) can leak them, and a
+live run and its recording parse the very same text. Every failure becomes one precise sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+import time
+from dataclasses import dataclass, field
+from functools import cache
+
+import yaml
+
+from ecpartner.errors import InputError
+from ecpartner.resources import platform_dir
+from ecpartner.state import Collected
+
+log = logging.getLogger(__name__)
+
+REMOVED = "<removed>"
+
+# Vendor error answers to a command, seen in the first lines of the output:
+# Huawei/H3C "Error: Unrecognized command found at '^' position.", Cisco/Arista "% Invalid input detected",
+# Junos "syntax error, expecting <command>.", "unknown command."
+_REJECTED = re.compile(
+    r"^\s*(?:Error:.*|% ?(?:Invalid|Incomplete|Ambiguous|Unknown|Unrecognized).*|syntax error.*|unknown command\.?)\s*$",
+    re.IGNORECASE,
+)
+_REJECTED_SCAN_LINES = 6
+# A safety net for read-only collection: a command list must never change the device.
+_WRITES = re.compile(r"^\s*(conf(igure)?|system-view|sys|write|save|reload|reboot|reset|delete|erase|format|"
+                     r"copy|commit|rollback|undo|no|clear|request)\b", re.IGNORECASE)
+
+
+class _RedactSecrets(logging.Filter):
+    """netmiko logs channel traffic at DEBUG (device text holding a community, the enable exchange):
+    replace every secret value in play before any handler sees the record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: frozenset[str] = frozenset()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for secret in sorted(self.secrets, key=len, reverse=True):
+                    message = message.replace(secret, REMOVED)
+                record.msg, record.args = message, ()
+        return True
+
+
+_REDACT = _RedactSecrets()
+for _name in ("netmiko", "paramiko", "paramiko.transport"):
+    logging.getLogger(_name).addFilter(_REDACT)
+
+
+def hide_in_logs(secrets: set[str] | frozenset[str]) -> None:
+    """Redact these values from netmiko/paramiko log records from now on."""
+    _REDACT.secrets = _REDACT.secrets | {s for s in secrets if s}
+
+
+@dataclass(frozen=True)
+class SshLogin:
+    username: str
+    password: str = field(repr=False)
+    secret: str = field(repr=False)   # enable secret (the password when the inventory names none)
+
+
+@cache
+def platform_commands(platform: str) -> tuple[str, ...]:
+    """The read-only commands of a platform, from templates/<platform>/commands.yaml."""
+    path = platform_dir(platform) / "commands.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise InputError(f"platform {platform!r}: no {path} (nothing to collect over SSH)") from None
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"{path}: cannot read: {e}") from None
+    entries = data.get("commands") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"{path}: 'commands' must be a non-empty list of {{command: ...}}")
+    commands = []
+    for i, entry in enumerate(entries):
+        command = entry.get("command") if isinstance(entry, dict) else None
+        if not isinstance(command, str) or not command.strip():
+            raise InputError(f"{path}: commands[{i}]: 'command' must be a non-empty string")
+        if _WRITES.match(command):
+            raise InputError(f"{path}: commands[{i}]: {command!r} is not a read-only command")
+        commands.append(command.strip())
+    return tuple(commands)
+
+
+
+# Words after which a configuration line carries a secret (Huawei/H3C, Cisco, Junos spellings).
+_SECRET_WORDS = {"password", "secret", "cipher", "irreversible-cipher", "encrypted-password", "community",
+                 "key", "key-string", "authentication-key", "pre-shared-key", "auth", "priv", "simple",
+                 "plain-text-password-value"}
+# Words between a secret keyword and the secret itself: modes, encryption types, algorithms, levels.
+_SKIP_WORDS = {"read", "write", "ro", "rw", "0", "5", "6", "7", "8", "9", "sha", "sha1", "sha224", "sha256",
+               "sha384", "sha512", "md5", "des", "3des", "aes", "aes128", "aes192", "aes256", "128", "192", "256",
+               "hmac-sha1-96", "hmac-md5-96", "level", "15", "v3", "encrypted", "unencrypted"}
+# `key` is also a plain noun in configuration (crypto key generate ...): leave these alone.
+_NOT_SECRETS = {"generate", "chain", "zeroize", "import", "export", "storage", "config-key", "pubkey-chain",
+                "mode", "id", "rsa", "ec", "dsa", "local"}
+_TOKENS = re.compile(r"(\s+)")
+
+
+def scrub_line(line: str) -> str:
+    """Replace the secret token of a credential line: `snmp-server community X RO` -> `... <removed> RO`."""
+    parts = _TOKENS.split(line)  # tokens at even positions, whitespace kept at odd positions
+    expecting = False
+    for i in range(0, len(parts), 2):
+        token = parts[i]
+        if not token:
+            continue
+        lower = token.lower().strip('"')
+        if expecting:
+            if lower in _SECRET_WORDS or lower in _SKIP_WORDS:
+                continue
+            if lower not in _NOT_SECRETS:
+                parts[i] = REMOVED
+            expecting = False
+        elif lower in _SECRET_WORDS:
+            expecting = True
+    return "".join(parts)
+
+
+def scrub(text: str, secrets: set[str]) -> str:
+    """Credential lines scrubbed, then every literal secret value replaced."""
+    lines = [scrub_line(line) if _mentions_secret_word(line) else line for line in text.split("\n")]
+    text = "\n".join(lines)
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, REMOVED)
+    return text
+
+
+def _mentions_secret_word(line: str) -> bool:
+    lower = line.lower()
+    return any(word in lower for word in ("password", "secret", "cipher", "community", "key", "auth", "priv", "simple"))
+
+
+def rejection(output: str) -> str | None:
+    """The device's error line when it refused a command, else None."""
+    for line in output.strip().splitlines()[:_REJECTED_SCAN_LINES]:
+        if _REJECTED.match(line):
+            return line.strip()
+    return None
+
+
+def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
+                commands: list[str] | tuple[str, ...], timeout: float = 30.0,
+                secrets: set[str] | frozenset[str] = frozenset()) -> Collected:
+    """Connect, enter enable mode where the platform has one, run the commands; never raises.
+
+    Outputs are scrubbed of credential lines and of the login's own secrets plus `secrets`.
+    """
+    from netmiko import ConnectHandler
+
+    result = Collected(device=name, source="live")
+    where = f"{host}:{port}"
+    hidden = set(secrets) | {s for s in (login.password, login.secret) if s}
+    hide_in_logs(hidden)
+    started = time.monotonic()
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        result.error = f"ssh {where}: cannot resolve host name {host!r} (DNS)"
+        return result
+    try:
+        conn = ConnectHandler(
+            device_type=platform, host=host, port=port, username=login.username, password=login.password,
+            secret=login.secret, conn_timeout=timeout, auth_timeout=timeout, banner_timeout=timeout,
+            timeout=timeout, session_timeout=timeout,
+            use_keys=False, allow_agent=False, ssh_config_file=None,
+        )
+    except Exception as e:  # netmiko wraps socket/paramiko errors; classify them for a person
+        result.error = _connect_error(e, where, login.username, timeout)
+        result.timings["connect"] = round(time.monotonic() - started, 3)
+        return result
+    try:
+        result.timings["connect"] = round(time.monotonic() - started, 3)
+        step = time.monotonic()
+        try:
+            conn.enable()  # Cisco: needs `secret`; platforms without enable mode make this a no-op
+        except Exception as e:
+            result.error = f"ssh {where}: could not enter enable mode (wrong enable secret?): {_first_line(e)}"
+            return result
+        result.timings["enable"] = round(time.monotonic() - step, 3)
+        for command in commands:
+            step = time.monotonic()
+            try:
+                output = conn.send_command(command, read_timeout=timeout)
+            except Exception as e:
+                result.error = _command_error(e, where, command, timeout)
+                return result
+            result.timings[command] = round(time.monotonic() - step, 3)
+            refused = rejection(output)
+            if refused:
+                result.error = f"ssh {where}: command {command!r} rejected: {refused}"
+                return result
+            if output and not output.endswith("\n"):
+                output += "\n"  # the line end before the next prompt, which netmiko strips with the prompt
+            result.outputs[command] = scrub(output, hidden)
+    finally:
+        try:
+            conn.disconnect()
+        except Exception:  # the device may already have closed the session; nothing to report
+            pass
+        result.timings["ssh_total"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def _connect_error(e: Exception, where: str, username: str, timeout: float) -> str:
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    if isinstance(e, NetmikoAuthenticationException):
+        return f"ssh {where}: authentication failed for user {username!r}"
+    cause = e.__cause__ or e.__context__
+    causes = [cause, *getattr(cause, "errors", {}).values()]  # paramiko's NoValidConnectionsError holds them
+    text = f"{e} {' '.join(str(c) for c in causes if c)}"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "Connection refused" in text:
+        return f"ssh {where}: connection refused (is SSH enabled on that port?)"
+    if "banner" in text.lower() or "No existing session" in text:  # TCP accepted, SSH handshake never came
+        return (f"ssh {where}: timed out after {timeout:g}s waiting for the SSH banner "
+                f"(the port accepts connections but nothing answers)")
+    if isinstance(cause, (socket.timeout, TimeoutError)) or "timed out" in text.lower():
+        return f"ssh {where}: timed out after {timeout:g}s connecting"
+    if "Pattern not detected" in text or "ReadTimeout" in type(e).__name__:
+        return f"ssh {where}: timed out after {timeout:g}s waiting for the prompt (unexpected prompt?)"
+    return f"ssh {where}: {type(e).__name__}: {_first_line(e)}"
+
+
+def _command_error(e: Exception, where: str, command: str, timeout: float) -> str:
+    from netmiko.exceptions import ReadTimeout
+
+    if isinstance(e, ReadTimeout):
+        return (f"ssh {where}: timed out after {timeout:g}s waiting for the prompt after {command!r} "
+                f"(unexpected prompt or a slow device)")
+    if isinstance(e, (OSError, EOFError)) or "Socket is closed" in str(e):
+        return f"ssh {where}: the device closed the session during {command!r}"
+    return f"ssh {where}: {command!r} failed: {type(e).__name__}: {_first_line(e)}"
+
+
+def _first_line(e: Exception) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__

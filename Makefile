@@ -12,10 +12,11 @@ $(BIN)/ecpartner: pyproject.toml
 
 venv: $(BIN)/ecpartner
 
-# The main job on the bundled demo fleet. The demo fleet is built to break every rule at
-# least once, so `check` exits 1 there: that is the expected outcome, not a failure of make.
+# The main job on the bundled demo fleet. The demo fleet is built to break every rule at least once,
+# one device included (its recording is not a configuration), so `check` exits 3 there (1 would also
+# be findings): that is the expected outcome, not a failure of make. 0 or 2 would be a bug.
 demo: venv
-	$(BIN)/ecpartner check fixtures/demo/inventory.yaml || test $$? -eq 1
+	$(BIN)/ecpartner check fixtures/demo/inventory.yaml; code=$$?; test $$code -eq 1 -o $$code -eq 3
 
 test: venv
 	$(BIN)/pytest -q

@@ -13,6 +13,8 @@ from ecpartner.findings import EXIT_INPUT
 
 FORMATS = ["table", "json", "junit", "markdown", "html"]
 ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
+EXIT_CODES = """exit codes: 0 done and compliant (warnings allowed), 1 at least one finding of severity error,
+  2 bad input or usage (nothing half-written), 3 some devices could not be reached or parsed"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +43,8 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="ecpartner", description="Express Connect partner network validator.")
+    p = _Parser(prog="ecpartner", description="Express Connect partner network validator.",
+                epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"ecpartner {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress and timings to stderr")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -54,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--timeout", type=float, default=30.0, metavar="S",
                         help="per-device read timeout in seconds with --live (default 30)")
 
-    c = sub.add_parser("check", help="check the inventory and devices against the partner guide")
+    c = sub.add_parser("check", help="check the inventory and devices against the partner guide",
+                       epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("inventory")
     live_options(c)
     c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids")

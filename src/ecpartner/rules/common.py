@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timezone
 
-from ecpartner.findings import ERROR, FAIL, PASS, Finding, subject
+from ecpartner.findings import SEV_ERROR, ERROR, FAIL, PASS, Finding, subject
 from ecpartner.inventory import Circuit, HostedConnection, Inventory, format_bandwidth
 from ecpartner.state import DeviceState, Interface
 
@@ -77,6 +77,23 @@ def not_evaluated(rule_id: str, severity: str, subj: dict, device: str, reason: 
     return Finding(rule_id, ERROR, severity, subj,
                    f"not evaluated: device {device} could not be collected ({reason})",
                    expected="collected device state", actual=None)
+
+
+def tenant_interfaces(ctx, rule_id: str, access_only: bool = False):
+    """(hc, circuit, state, interface) for every enabled connection (on access devices only, if asked);
+    interface is None when the device does not carry it. A connection whose device could not be collected
+    yields its not-evaluated Finding instead, so no subject silently disappears."""
+    inv = ctx.inventory
+    for hc in enabled_connections(inv):
+        circuit = inv.circuits[hc.circuit]
+        if access_only and inv.devices[circuit.device].role != "access":
+            continue
+        reason = unavailable(ctx, circuit.device)
+        if reason is not None:
+            yield not_evaluated(rule_id, SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+            continue
+        state = ctx.states[circuit.device]
+        yield hc, circuit, state, find_interface(state, circuit, hc.vlan)
 
 
 def verdict(ok: bool) -> str:

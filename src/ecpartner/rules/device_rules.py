@@ -7,18 +7,13 @@ from collections import Counter
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.rules import rule
-from ecpartner.rules.common import (bw, connection_subject, enabled_connections, find_interface,
+from ecpartner.rules.common import (bw, connection_subject, enabled_connections, find_interface, tenant_interfaces,
                                     missing_interface_message, name_collision, not_evaluated, number, same_address,
                                     unavailable, verdict)
 from ecpartner.state import ARP, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE, SCOPE_PER_SOURCE, BPS
 
 COUNTER_FIELDS = ("in_octets", "out_octets", "in_packets", "out_packets", "in_discards", "out_discards")
 ARP_GUIDE = "the guide: configure ARP packet rate limits on the access devices closest to tenants"
-
-
-def _on_access_device(ctx, hc) -> bool:
-    circuit = ctx.inventory.circuits[hc.circuit]
-    return ctx.inventory.devices[circuit.device].role == "access"
 
 
 @rule("device-reachable", "—", uses_devices=True)
@@ -43,17 +38,12 @@ def device_reachable(ctx):
 @rule("monitoring-enabled", "Traffic monitoring", uses_devices=True)
 def monitoring_enabled(ctx):
     inv = ctx.inventory
-    for hc in enabled_connections(inv):
-        if not _on_access_device(ctx, hc):
+    for item in tenant_interfaces(ctx, "monitoring-enabled", access_only=True):
+        if isinstance(item, Finding):
+            yield item
             continue
-        circuit = inv.circuits[hc.circuit]
-        reason = unavailable(ctx, circuit.device)
-        if reason is not None:
-            yield not_evaluated("monitoring-enabled", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
-            continue
-        state = ctx.states[circuit.device]
+        hc, circuit, state, iface = item
         expected = {"statistics": True, "counters": list(COUNTER_FIELDS)}
-        iface = find_interface(state, circuit, hc.vlan)
         if iface is None:
             yield Finding("monitoring-enabled", FAIL, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot monitor {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
@@ -94,15 +84,12 @@ def _effective_cir(state, interface: str) -> dict[str, float | None]:
 def qos_bandwidth_limit(ctx):
     inv = ctx.inventory
     tolerance = inv.thresholds.qos_tolerance
-    for hc in enabled_connections(inv):
-        circuit = inv.circuits[hc.circuit]
-        reason = unavailable(ctx, circuit.device)
-        if reason is not None:
-            yield not_evaluated("qos-bandwidth-limit", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
+    for item in tenant_interfaces(ctx, "qos-bandwidth-limit", access_only=False):
+        if isinstance(item, Finding):
+            yield item
             continue
-        state = ctx.states[circuit.device]
+        hc, circuit, state, iface = item
         expected = {"in": hc.bandwidth, "out": hc.bandwidth, "tolerance": tolerance}
-        iface = find_interface(state, circuit, hc.vlan)
         if iface is None:
             yield Finding("qos-bandwidth-limit", FAIL, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot check QoS of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
@@ -178,16 +165,11 @@ def arp_rate_limit(ctx):
     per_user_max = inv.thresholds.arp_pps_per_user
     expected = f"an ARP rate limit of at most {per_user_max:g} pps per user"
     arp_users = _ArpUsers(ctx)
-    for hc in enabled_connections(inv):
-        if not _on_access_device(ctx, hc):
+    for item in tenant_interfaces(ctx, "arp-rate-limit", access_only=True):
+        if isinstance(item, Finding):
+            yield item
             continue
-        circuit = inv.circuits[hc.circuit]
-        reason = unavailable(ctx, circuit.device)
-        if reason is not None:
-            yield not_evaluated("arp-rate-limit", SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
-            continue
-        state = ctx.states[circuit.device]
-        iface = find_interface(state, circuit, hc.vlan)
+        hc, circuit, state, iface = item
         if iface is None:
             yield Finding("arp-rate-limit", ERROR, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot check ARP limits of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",

@@ -55,17 +55,22 @@ def selected_rules(only: str | None) -> list[str] | None:
 
 
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
-              concurrency: int = 20, timeout: float = 30.0, telemetry=None,
+              concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
               timings: dict[str, float] | None = None) -> list[Finding]:
     timings = {} if timings is None else timings
     rule_ids = only or [r.id for r in RULES.values() if r.in_check]
-    ctx = Context(inventory=inventory, telemetry=telemetry)
+    ctx = Context(inventory=inventory)
     if any(RULES[r].uses_devices for r in rule_ids):
         with stage("collect", timings):
             collected = collect_fleet(inventory, live=live, fixtures_dir=fixtures,
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
+    if any(r.startswith("telemetry-") for r in rule_ids):
+        from ecpartner.telemetry.window import load_window
+
+        with stage("telemetry", timings):   # None (rules stay silent) with fewer than two samples in the window
+            ctx.telemetry = load_window(inventory, db, since, fixtures_dir=fixtures, states=ctx.states)
     # The parsed fleet lives until the run ends: keep the cyclic collector from rescanning it while
     # the rules create a finding per subject (measured: a third of the rules stage on 20,000 connections).
     gc.freeze()
@@ -81,7 +86,7 @@ def cmd_check(args) -> int:
         inventory = load_inventory(args.inventory)
     only = selected_rules(args.only)
     findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
-                         timeout=args.timeout, timings=timings)
+                         timeout=args.timeout, db=args.db, since=args.since, timings=timings)
     with stage("report", timings):
         text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
                              color=args.output is None and sys.stdout.isatty())

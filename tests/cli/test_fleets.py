@@ -40,6 +40,11 @@ DEMO_PROBLEMS = {
     ("config-drift", "fail", "error", "pc-hz03", "pc-hc10", "hz-acc-02", "TenGigabitEthernet0/1/0.302"),  # .302 carries 320
     ("config-drift", "fail", "warning", "pc-hz03", None, "hz-acc-02", "TenGigabitEthernet0/1/0.302"),  # orphan VLAN 320
     ("config-drift", "fail", "warning", "pc-hz03", None, "hz-acc-02", "TenGigabitEthernet0/1/0.303"),  # deleted, still there
+    # from fixtures/demo/telemetry/*.csv: no outbound limit lets pc-hc02 run above its 500M
+    ("telemetry-utilization", "fail", "error", "pc-hz01", "pc-hc02", "hz-acc-01", "GigabitEthernet0/0/1.101"),
+    ("telemetry-utilization", "fail", "warning", "pc-hz03", "pc-hc09", "hz-acc-02", "TenGigabitEthernet0/1/0.301"),
+    ("telemetry-drops", "fail", "warning", "pc-hz01", "pc-hc01", "hz-acc-01", "GigabitEthernet0/0/1.100"),
+    ("telemetry-counters-advance", "fail", "warning", "pc-sh01", "pc-hc15", "sh-acc-01", "GigabitEthernet0/0/1.11"),
 }
 
 
@@ -60,7 +65,8 @@ def test_demo_fleet_shows_exactly_its_planned_problems(run, demo_inventory):
 def test_demo_fleet_breaks_and_passes_every_check_rule(run, demo_inventory):
     _, out, _ = run("check", demo_inventory, "--format", "json")
     findings = json.loads(out)["findings"]
-    check_rules = {r.id for r in RULES.values() if r.in_check and not r.id.startswith("telemetry-")}
+    check_rules = {r.id for r in RULES.values() if r.in_check}
+    assert len(check_rules) == 18 and "permission-valid" not in check_rules   # plan's rule
     assert {f["rule"] for f in findings if f["status"] != "pass"} == check_rules
     assert {f["rule"] for f in findings if f["status"] == "pass"} == check_rules
 

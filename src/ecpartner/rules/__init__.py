@@ -59,3 +59,4 @@ def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
 
 # Registration happens on import; order here is the order of the report.
 from ecpartner.rules import inventory_rules, device_rules  # noqa: E402,F401
+from ecpartner.telemetry import rules as telemetry_rules  # noqa: E402,F401

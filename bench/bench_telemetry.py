@@ -1,0 +1,111 @@
+"""Telemetry benchmark: 1,000 tenant interfaces x 7 days of 5-minute samples (about 2 million rows).
+
+Measures (median of --repeat runs):
+- ingest: rows/s appended to a fresh SQLite store, one transaction per poll (1,000 rows), as `poll` does;
+- report: `telemetry report --since 7d` over the whole week (load, rates, statistics, rules, render),
+  for the json and prometheus formats; HTML (1,000 matplotlib plots) is timed once, for information.
+
+    python bench/bench_telemetry.py [--interfaces 1000] [--days 7] [--repeat 3] [--html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Partner, Tenant, Thresholds
+from ecpartner.telemetry.cli import build_report
+from ecpartner.telemetry.store import Store
+
+STEP_S = 300
+T0_MS = 1_795_996_800_000          # 2026-11-28T00:00:00Z
+PER_CIRCUIT = 10
+
+
+def make_inventory(path: Path, interfaces: int) -> Inventory:
+    circuits, connections, devices = {}, [], {}
+    for n in range(interfaces // PER_CIRCUIT):
+        device = f"acc-{n // 4:03d}"
+        devices[device] = Device(device, f"192.0.2.{n // 4 % 250}", "huawei", "access", "default")
+        cid = f"pc-circuit{n:04d}"
+        circuits[cid] = Circuit(cid, "cn-hangzhou", "ap-cn-hangzhou-yh-B", 10**10, device, f"XGigabitEthernet0/0/{n % 4}")
+        for v in range(PER_CIRCUIT):
+            connections.append(HostedConnection(cid, "1987654321098765", 100 + v, 10**9, "1G", "enabled",
+                                                id=f"pc-hc{n:04d}{v}"))
+    return Inventory(path, Partner("Bench", "China Telecom", "china", "1234567890123456"), Thresholds(), devices, {},
+                     circuits, {"1987654321098765": Tenant("1987654321098765", "Acme", "china")}, connections)
+
+
+def polls(inventory: Inventory, days: int):
+    """Yield one poll's rows at a time: every interface, counters growing at a per-interface rate."""
+    rng = np.random.default_rng(1)
+    names = [(inventory.circuits[hc.circuit].device, f"{inventory.circuits[hc.circuit].interface}.{hc.vlan}")
+             for hc in inventory.hosted_connections]
+    n = len(names)
+    rate = rng.uniform(1e6, 1.2e8, n)                     # bytes/s
+    octets = rng.integers(0, 10**12, n).astype(np.float64)
+    for k in range(days * 86400 // STEP_S + 1):
+        octets += rate * STEP_S * rng.normal(1, 0.05, n).clip(0)
+        t = T0_MS + k * STEP_S * 1000
+        uptime = 10**8 + k * STEP_S * 100
+        o = octets.astype(np.int64).tolist()
+        p = (octets // 800).astype(np.int64).tolist()
+        yield [(t, d, i, o[j], o[j] // 2, p[j], p[j] // 2, p[j] // 100000, 0, 0, 0, uptime, 64)
+               for j, (d, i) in enumerate(names)]
+
+
+def bench_ingest(inventory: Inventory, db: Path, days: int) -> tuple[float, int]:
+    rows = 0
+    started = time.perf_counter()
+    with Store(db) as store:
+        for batch in polls(inventory, days):
+            rows += store.insert(batch, "bench", 0)
+    return rows / (time.perf_counter() - started), rows
+
+
+def bench_report(inventory: Inventory, db: Path, fmt: str, since: str) -> float:
+    started = time.perf_counter()
+    text, _ = build_report(inventory, db, since, fmt)
+    elapsed = time.perf_counter() - started
+    assert len(text) > 1000
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--interfaces", type=int, default=1000)
+    ap.add_argument("--days", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--html", action="store_true", help="also time the HTML report once")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        inventory = make_inventory(Path(tmp) / "inventory.yaml", args.interfaces)
+        ingest = []
+        for r in range(args.repeat):
+            rate, rows = bench_ingest(inventory, Path(tmp) / f"t{r}.sqlite", args.days)
+            ingest.append(rate)
+            print(f"ingest run {r + 1}: {rows} rows, {rate:,.0f} rows/s", file=sys.stderr)
+        db = Path(tmp) / "t0.sqlite"
+        print(f"store size: {db.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
+        since = f"{args.days}d"
+        results = {"ingest rows/s": statistics.median(ingest)}
+        for fmt in ("json", "prometheus"):
+            times = [bench_report(inventory, db, fmt, since) for _ in range(args.repeat)]
+            print(f"report {fmt}: {', '.join(f'{t:.2f}' for t in times)} s", file=sys.stderr)
+            results[f"report {fmt} s"] = statistics.median(times)
+        if args.html:
+            results["report html s (once)"] = bench_report(inventory, db, "html", since)
+    print(f"{args.interfaces} interfaces x {args.days} days = {rows} rows (median of {args.repeat})")
+    for name, value in results.items():
+        print(f"  {name}: {value:,.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

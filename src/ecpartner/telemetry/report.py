@@ -1,0 +1,288 @@
+"""`telemetry report`: per hosted connection the mean, 95th percentile and peak in/out bps and pps,
+utilization against the purchased bandwidth, drop ratio, and the telemetry findings; as HTML (one
+matplotlib plot per connection, embedded as PNG), Markdown, CSV, JSON or Prometheus text exposition.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from ecpartner.findings import Finding, summarize
+from ecpartner.inventory import Inventory
+from ecpartner.telemetry import rates as R
+from ecpartner.telemetry.timeutil import iso_from_ms
+from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
+
+TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
+FORMATS = ("html", "markdown", "csv", "json", "prometheus")
+CSV_FIELDS = ("hosted_connection", "circuit", "tenant", "status", "device", "interface", "bandwidth_bps",
+              "samples", "intervals", "dropped_intervals",
+              "mean_in_bps", "p95_in_bps", "peak_in_bps", "mean_out_bps", "p95_out_bps", "peak_out_bps",
+              "mean_in_pps", "p95_in_pps", "peak_in_pps", "mean_out_pps", "p95_out_pps", "peak_out_pps",
+              "utilization_in", "utilization_out", "drop_ratio", "findings")
+PLOT_POINTS = 600        # plots are 7 in wide: more points than pixels is wasted time
+
+
+def telemetry_findings(inventory: Inventory, window: TelemetryWindow) -> list[Finding]:
+    import ecpartner.telemetry.rules  # noqa: F401  (registers the rules)
+    from ecpartner.rules import Context, evaluate
+
+    return evaluate(Context(inventory=inventory, telemetry=window), only=TELEMETRY_RULES)
+
+
+def connection_rows(window: TelemetryWindow, findings: list[Finding]) -> list[dict[str, Any]]:
+    problems: dict[str, list[str]] = {}
+    for f in findings:
+        if f.is_problem:
+            problems.setdefault(f.subject["hosted_connection"], []).append(f"{f.rule}: {f.message}")
+    rows = []
+    for ct in window.connections:
+        s, hc = ct.stats, ct.connection
+        row: dict[str, Any] = {
+            "hosted_connection": hc.key, "circuit": hc.circuit, "tenant": hc.tenant, "status": hc.status,
+            "device": ct.device, "interface": ct.interface, "bandwidth_bps": hc.bandwidth,
+            "samples": s.samples, "intervals": s.intervals, "dropped_intervals": dict(sorted(s.dropped.items())),
+        }
+        for column in R.RATE_COLUMNS:
+            for kind, values in (("mean", s.mean), ("p95", s.p95), ("peak", s.peak)):
+                row[f"{kind}_{column}"] = _round(values.get(column))
+        row["utilization_in"] = _round(ct.utilization("in_bps"), 4)
+        row["utilization_out"] = _round(ct.utilization("out_bps"), 4)
+        row["drop_ratio"] = _round(s.drop_ratio, 6)
+        row["findings"] = problems.get(hc.key, [])
+        rows.append(row)
+    return rows
+
+
+def _round(value, digits: int = 1):
+    return None if value is None else round(float(value), digits)
+
+
+def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: list[Finding]) -> str:
+    rows = connection_rows(window, findings)
+    if fmt == "json":
+        return render_json(inventory, window, rows, findings)
+    if fmt == "csv":
+        return render_csv(rows)
+    if fmt == "markdown":
+        return render_markdown(inventory, window, rows, findings)
+    if fmt == "prometheus":
+        return render_prometheus(window)
+    if fmt == "html":
+        return render_html(inventory, window, rows, findings)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+def _window_info(window: TelemetryWindow) -> dict[str, Any]:
+    return {"source": window.source, "since_seconds": window.since_s,
+            "start": iso_from_ms(window.start_ms), "end": iso_from_ms(window.end_ms)}
+
+
+def render_json(inventory, window, rows, findings) -> str:
+    doc = {"inventory": str(inventory.path), "generated_at": _now(), "window": _window_info(window),
+           "summary": summarize(findings).to_dict(), "connections": rows,
+           "findings": [f.to_dict() for f in findings]}
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def render_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        flat = dict(row)
+        flat["dropped_intervals"] = ";".join(f"{k}={v}" for k, v in row["dropped_intervals"].items())
+        flat["findings"] = " | ".join(row["findings"])
+        writer.writerow({k: "" if flat[k] is None else flat[k] for k in CSV_FIELDS})
+    return out.getvalue()
+
+
+def _rate(value, unit: str = "bps") -> str:
+    if value is None:
+        return "-"
+    if unit == "pps":
+        return f"{value:,.0f}"
+    for scale, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "k")):
+        if value >= scale:
+            return f"{value / scale:.2f} {suffix}"
+    return f"{value:.0f}"
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _table_rows(rows) -> list[list[str]]:
+    out = []
+    for r in rows:
+        out.append([r["hosted_connection"], r["device"], r["interface"], _rate(r["bandwidth_bps"]),
+                    f"{_rate(r['mean_in_bps'])} / {_rate(r['p95_in_bps'])} / {_rate(r['peak_in_bps'])}",
+                    f"{_rate(r['mean_out_bps'])} / {_rate(r['p95_out_bps'])} / {_rate(r['peak_out_bps'])}",
+                    f"{_rate(r['p95_in_pps'], 'pps')} / {_rate(r['p95_out_pps'], 'pps')}",
+                    f"{_pct(r['utilization_in'])} / {_pct(r['utilization_out'])}",
+                    "-" if r["drop_ratio"] is None else f"{r['drop_ratio']:.4%}",
+                    str(r["samples"]),
+                    ", ".join(f"{n} {why}" for why, n in r["dropped_intervals"].items()) or "-"])
+    return out
+
+
+HEADERS = ["hosted connection", "device", "interface", "bandwidth", "in bps mean / p95 / peak",
+           "out bps mean / p95 / peak", "p95 pps in / out", "utilization in / out", "drop ratio", "samples",
+           "intervals left out"]
+
+
+def render_markdown(inventory, window, rows, findings) -> str:
+    info = _window_info(window)
+    summary = summarize(findings)
+    lines = [f"# Telemetry report: {inventory.partner.name}", "",
+             f"Window {info['start']} to {info['end']} (the {window.since_s / 3600:g} h before the newest sample), "
+             f"from {info['source']}.", "",
+             f"Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
+             f"{summary.warnings} warnings.", "",
+             "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    for cells in _table_rows(rows):
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    problems = [f for f in findings if f.is_problem]
+    lines += ["", "## Findings", ""]
+    if not problems:
+        lines.append("Every telemetry rule passed.")
+    for f in problems:
+        lines.append(f"- **{f.rule}** {f.status}/{f.severity} `{f.subject['hosted_connection']}` "
+                     f"({f.subject['device']} {f.subject['interface']}): {f.message}")
+    return "\n".join(lines) + "\n"
+
+
+def render_prometheus(window: TelemetryWindow) -> str:
+    """The newest usable rates, for node_exporter's textfile collector (no timestamps: it rejects them)."""
+    metrics = [
+        ("in_bps", "ecpartner_hosted_connection_in_bits_per_second", "Inbound rate over the newest interval."),
+        ("out_bps", "ecpartner_hosted_connection_out_bits_per_second", "Outbound rate over the newest interval."),
+        ("in_pps", "ecpartner_hosted_connection_in_packets_per_second", "Inbound packet rate over the newest interval."),
+        ("out_pps", "ecpartner_hosted_connection_out_packets_per_second", "Outbound packet rate over the newest interval."),
+    ]
+    with_data = [ct for ct in window.connections if ct.stats.latest_ms is not None]
+    lines: list[str] = []
+
+    def family(name: str, help_text: str, values: list[tuple[ConnectionTelemetry, float]]) -> None:
+        lines.append(f"# HELP {name} {help_text}")
+        lines.append(f"# TYPE {name} gauge")
+        for ct, value in values:
+            lines.append(f"{name}{{{_labels(ct)}}} {_num(value)}")
+
+    for column, name, help_text in metrics:
+        family(name, help_text, [(ct, ct.stats.latest[column]) for ct in with_data])
+    family("ecpartner_hosted_connection_bandwidth_bits_per_second", "Purchased bandwidth of the hosted connection.",
+           [(ct, ct.connection.bandwidth) for ct in window.connections])
+    family("ecpartner_hosted_connection_p95_utilization_ratio",
+           "95th percentile of the busier direction over the report window, divided by the bandwidth.",
+           [(ct, max(ct.utilization("in_bps"), ct.utilization("out_bps"))) for ct in with_data])
+    family("ecpartner_hosted_connection_drop_ratio", "Dropped / total packets over the report window.",
+           [(ct, ct.stats.drop_ratio) for ct in with_data if ct.stats.drop_ratio is not None])
+    family("ecpartner_hosted_connection_last_sample_timestamp_seconds", "End of the newest usable interval.",
+           [(ct, ct.stats.latest_ms / 1000) for ct in with_data])
+    return "\n".join(lines) + "\n"
+
+
+def _labels(ct: ConnectionTelemetry) -> str:
+    def esc(v: str) -> str:
+        return v.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return (f'device="{esc(ct.device)}",interface="{esc(ct.interface)}",'
+            f'hosted_connection="{esc(ct.connection.key)}"')
+
+
+def _num(value: float) -> str:
+    return repr(float(value)) if value is not None else "NaN"
+
+
+# ---------------------------------------------------------------------------- HTML
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}.problem{color:#b00020}
+.warning{color:#a05a00}section{margin:2em 0}img{max-width:100%}"""
+
+
+def render_html(inventory, window, rows, findings) -> str:
+    info = _window_info(window)
+    summary = summarize(findings)
+    e = html.escape
+    parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+             f"<title>Telemetry report: {e(inventory.partner.name)}</title><style>{_CSS}</style></head><body>",
+             f"<h1>Telemetry report: {e(inventory.partner.name)}</h1>",
+             f"<p>Window {e(info['start'])} to {e(info['end'])} (the {window.since_s / 3600:g} h before the newest "
+             f"sample), from {e(info['source'])}. Generated {e(_now())}.</p>",
+             f"<p>Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
+             f"{summary.warnings} warnings.</p>",
+             "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADERS) + "</tr>"]
+    for cells in _table_rows(rows):
+        parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+    parts.append("</table>")
+    by_key = {f.subject["hosted_connection"]: [] for f in findings}
+    for f in findings:
+        by_key[f.subject["hosted_connection"]].append(f)
+    for ct in window.connections:
+        key = ct.connection.key
+        parts.append(f"<section><h2>{e(key)} &mdash; {e(ct.device)} {e(ct.interface)}, "
+                     f"{e(ct.connection.bandwidth_text)}, {e(ct.connection.status)}</h2>")
+        items = [f for f in by_key.get(key, []) if f.is_problem]
+        if items:
+            parts.append("<ul>" + "".join(
+                f"<li class=\"{'warning' if f.severity == 'warning' else 'problem'}\">{e(f.rule)}: {e(f.message)}</li>"
+                for f in items) + "</ul>")
+        png = plot_png(window, ct)
+        if png is None:
+            parts.append("<p>No usable interval to plot.</p>")
+        else:
+            parts.append(f"<img alt=\"in/out bps of {e(key)}\" src=\"data:image/png;base64,"
+                         f"{base64.b64encode(png).decode('ascii')}\">")
+        parts.append("</section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def plot_png(window: TelemetryWindow, ct: ConnectionTelemetry) -> bytes | None:
+    """in/out bps over time with the bandwidth as a line, and drops per second below; None if no data."""
+    import matplotlib.dates as mdates
+    import pandas as pd
+    from matplotlib.figure import Figure   # no pyplot: no global figure registry, no GUI backend
+
+    rates = window.rates_of(ct.sid)
+    rates = rates[rates["status"] == R.OK]
+    if rates.empty:
+        return None
+    step = max(1, len(rates) // PLOT_POINTS)
+    rates = rates.iloc[::step]
+    when = pd.to_datetime(rates["end_ms"], unit="ms", utc=True)
+    fig = Figure(figsize=(7, 3.6), dpi=80)
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.1, hspace=0.12)   # tight_layout costs as much as the plot
+    scale, unit = (10**9, "Gbit/s") if ct.connection.bandwidth >= 10**9 else (10**6, "Mbit/s")
+    top.plot(when, rates["in_bps"] / scale, label="in", linewidth=1)
+    top.plot(when, rates["out_bps"] / scale, label="out", linewidth=1)
+    top.axhline(ct.connection.bandwidth / scale, color="red", linestyle="--", linewidth=1,
+                label=f"bandwidth {ct.connection.bandwidth_text}")
+    top.set_ylabel(unit)
+    highest = max(ct.connection.bandwidth, rates["in_bps"].max(), rates["out_bps"].max()) / scale
+    top.set_ylim(0, highest * 1.1)          # the bandwidth line always shows, with air above it
+    top.legend(loc="upper left", fontsize=7)
+    top.set_title(f"{ct.connection.key}  {ct.device} {ct.interface}", fontsize=9)
+    drops = (rates["d_in_discards"] + rates["d_out_discards"]) / rates["dt_s"]
+    bottom.fill_between(when, drops, step="pre", color="tab:red", alpha=0.6)
+    bottom.set_ylabel("drops/s", fontsize=8)
+    bottom.set_ylim(bottom=0)
+    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=timezone.utc))
+    for ax in (top, bottom):
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

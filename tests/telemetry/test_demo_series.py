@@ -112,12 +112,13 @@ def test_report_html_is_self_contained_with_one_plot_per_connection(tmp_path):
     main(["telemetry", "report", str(DEMO / "inventory.yaml"), "--format", "html", "--output", str(out)])
     text = out.read_text()
     images = re.findall(r'<img alt="in/out bps of ([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
-    with_data = {"pc-hc01", "pc-hc02", "pc-hc03", "pc-hc04", "pc-hc06", "pc-hc07", "pc-hc08", "pc-hc09",
+    # every enabled or disabled connection; pending pc-hc05 and pc-hc07 carry no traffic yet, deleted pc-hc11 none
+    with_data = {"pc-hc01", "pc-hc02", "pc-hc03", "pc-hc04", "pc-hc06", "pc-hc08", "pc-hc09",
                  "pc-hc10", "pc-hc12", "pc-hc13", "pc-hc14", "pc-hc15"}
     assert {key for key, _ in images} == with_data
     assert all(__import__("base64").b64decode(png)[:8] == b"\x89PNG\r\n\x1a\n" for _, png in images)
     assert "http://" not in text and "https://" not in text and "<script" not in text
-    assert "No usable interval to plot" in text      # pc-hc05 is pending and has no samples
+    assert "pc-hc05" not in text and "pc-hc07" not in text
 
 
 def test_report_prometheus_exposition(capsys):
@@ -142,7 +143,7 @@ def test_report_csv_and_markdown(capsys):
     main(["telemetry", "report", str(DEMO / "inventory.yaml"), "--format", "csv"])
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("hosted_connection,circuit,tenant,status,device,interface,bandwidth_bps")
-    assert len(lines) == 1 + 14                      # every non-deleted connection
+    assert len(lines) == 1 + 12                      # every enabled or disabled connection
     main(["telemetry", "report", str(DEMO / "inventory.yaml"), "--format", "markdown", "--since", "2h"])
     text = capsys.readouterr().out
     assert "Window 2026-11-25T23:00:00Z to 2026-11-26T01:00:00Z" in text

@@ -148,7 +148,8 @@ def build_window(inventory: Inventory, samples: Samples, since_s: float, start_m
     sids = {key: sid for key, sid in samples.sids_by_key().items() if sid in present}
     wanted = []
     for hc in inventory.hosted_connections:
-        if hc.status == "deleted" or hc.circuit not in inventory.circuits:
+        # pending connections carry no tenant traffic yet (and may share a VLAN with the one they replace)
+        if hc.status not in ("enabled", "disabled") or hc.circuit not in inventory.circuits:
             continue
         device, interface = connection_interface(inventory, hc, states)
         wanted.append((hc, inventory.circuits[hc.circuit], device, interface, sids.get((device, interface))))

@@ -16,6 +16,7 @@ from typing import Any
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.telemetry import rates as R
+from ecpartner.telemetry.plot import plot_inputs, render_pngs
 from ecpartner.telemetry.timeutil import iso_from_ms
 from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
 
@@ -26,7 +27,6 @@ CSV_FIELDS = ("hosted_connection", "circuit", "tenant", "status", "device", "int
               "mean_in_bps", "p95_in_bps", "peak_in_bps", "mean_out_bps", "p95_out_bps", "peak_out_bps",
               "mean_in_pps", "p95_in_pps", "peak_in_pps", "mean_out_pps", "p95_out_pps", "peak_out_pps",
               "utilization_in", "utilization_out", "drop_ratio", "findings")
-PLOT_POINTS = 600        # plots are 7 in wide: more points than pixels is wasted time
 
 
 def telemetry_findings(inventory: Inventory, window: TelemetryWindow) -> list[Finding]:
@@ -225,7 +225,8 @@ def render_html(inventory, window, rows, findings) -> str:
     by_key = {f.subject["hosted_connection"]: [] for f in findings}
     for f in findings:
         by_key[f.subject["hosted_connection"]].append(f)
-    for ct in window.connections:
+    pngs = render_pngs(plot_inputs(window))      # all at once: one reused figure per process
+    for ct, png in zip(window.connections, pngs):
         key = ct.connection.key
         parts.append(f"<section><h2>{e(key)} &mdash; {e(ct.device)} {e(ct.interface)}, "
                      f"{e(ct.connection.bandwidth_text)}, {e(ct.connection.status)}</h2>")
@@ -234,7 +235,6 @@ def render_html(inventory, window, rows, findings) -> str:
             parts.append("<ul>" + "".join(
                 f"<li class=\"{'warning' if f.severity == 'warning' else 'problem'}\">{e(f.rule)}: {e(f.message)}</li>"
                 for f in items) + "</ul>")
-        png = plot_png(window, ct)
         if png is None:
             parts.append("<p>No usable interval to plot.</p>")
         else:
@@ -243,45 +243,6 @@ def render_html(inventory, window, rows, findings) -> str:
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
-
-
-def plot_png(window: TelemetryWindow, ct: ConnectionTelemetry) -> bytes | None:
-    """in/out bps over time with the bandwidth as a line, and drops per second below; None if no data."""
-    import matplotlib.dates as mdates
-    import pandas as pd
-    from matplotlib.figure import Figure   # no pyplot: no global figure registry, no GUI backend
-
-    rates = window.rates_of(ct.sid)
-    rates = rates[rates["status"] == R.OK]
-    if rates.empty:
-        return None
-    step = max(1, len(rates) // PLOT_POINTS)
-    rates = rates.iloc[::step]
-    when = pd.to_datetime(rates["end_ms"], unit="ms", utc=True)
-    fig = Figure(figsize=(7, 3.6), dpi=80)
-    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.92, bottom=0.1, hspace=0.12)   # tight_layout costs as much as the plot
-    scale, unit = (10**9, "Gbit/s") if ct.connection.bandwidth >= 10**9 else (10**6, "Mbit/s")
-    top.plot(when, rates["in_bps"] / scale, label="in", linewidth=1)
-    top.plot(when, rates["out_bps"] / scale, label="out", linewidth=1)
-    top.axhline(ct.connection.bandwidth / scale, color="red", linestyle="--", linewidth=1,
-                label=f"bandwidth {ct.connection.bandwidth_text}")
-    top.set_ylabel(unit)
-    highest = max(ct.connection.bandwidth, rates["in_bps"].max(), rates["out_bps"].max()) / scale
-    top.set_ylim(0, highest * 1.1)          # the bandwidth line always shows, with air above it
-    top.legend(loc="upper left", fontsize=7)
-    top.set_title(f"{ct.connection.key}  {ct.device} {ct.interface}", fontsize=9)
-    drops = (rates["d_in_discards"] + rates["d_out_discards"]) / rates["dt_s"]
-    bottom.fill_between(when, drops, step="pre", color="tab:red", alpha=0.6)
-    bottom.set_ylabel("drops/s", fontsize=8)
-    bottom.set_ylim(bottom=0)
-    bottom.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M", tz=timezone.utc))
-    for ax in (top, bottom):
-        ax.tick_params(labelsize=7)
-        ax.grid(alpha=0.3)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
 
 
 def _now() -> str:

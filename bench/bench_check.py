@@ -24,6 +24,7 @@ from ttp import ttp  # noqa: E402
 
 from ecpartner.app import run_check  # noqa: E402
 from ecpartner.collect import collect_fleet  # noqa: E402
+from ecpartner.gc_pause import gc_paused  # noqa: E402
 from ecpartner.inventory import load_inventory  # noqa: E402
 from ecpartner.parse import platform_spec  # noqa: E402
 from ecpartner.report import render_report  # noqa: E402
@@ -40,7 +41,8 @@ def stages(inventory_path: Path) -> dict[str, float]:
     t["load"] = time.perf_counter() - start
     findings = run_check(inventory, timings=t)
     start = time.perf_counter()
-    render_report("json", findings, str(inventory_path), datetime.now(timezone.utc))
+    with gc_paused():                           # as cmd_check does
+        render_report("json", findings, str(inventory_path), datetime.now(timezone.utc))
     t["report"] = time.perf_counter() - start
     t["findings"] = len(findings)
     collected = collect_fleet(inventory)

@@ -14,20 +14,19 @@ while loading (it kept rescanning the millions of objects a large inventory make
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
-import gc
 import ipaddress
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import yaml
 
 from ecpartner import resources
 from ecpartner.errors import InputError
+from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import (
     CIRCUIT_STATUSES, CONNECTION_STATUSES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
     Inventory, Partner, Permission, SnmpSettings, SnmpV3Credentials, Tenant, Thresholds, parse_bandwidth,
@@ -447,22 +446,9 @@ def _compose_with(loader_class, text: str, name: str, report: Report) -> Any:
     return root
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading makes millions of objects and no garbage cycles; the cyclic collector would scan every live one
-    again and again (20,000 connections: 3/4 of the load time, and growing faster than the file)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load(path: Path) -> Inventory:
     """Read and check the inventory; raise InputError listing every problem, in file order."""
-    with _gc_paused():
+    with gc_paused():
         return _load(path)
 
 

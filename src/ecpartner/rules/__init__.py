@@ -22,6 +22,19 @@ class Context:
     failures: dict[str, str] = field(default_factory=dict)           # device name -> why it has no state
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
+    memo: dict = field(default_factory=dict, repr=False)   # per-run results several rules share
+
+    def interface_of(self, hc):
+        """The interface carrying hc on its circuit's device (None when absent or the device has no state);
+        asked by five rules for every connection, so looked up once."""
+        key = id(hc)
+        if key not in self.memo:
+            from ecpartner.rules.common import find_interface
+
+            circuit = self.inventory.circuits[hc.circuit]
+            state = self.states.get(circuit.device)
+            self.memo[key] = (hc, find_interface(state, circuit, hc.vlan) if state is not None else None)
+        return self.memo[key][1]
 
 
 @dataclass(frozen=True)

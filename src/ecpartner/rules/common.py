@@ -93,7 +93,7 @@ def tenant_interfaces(ctx, rule_id: str, access_only: bool = False):
             yield not_evaluated(rule_id, SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
             continue
         state = ctx.states[circuit.device]
-        yield hc, circuit, state, find_interface(state, circuit, hc.vlan)
+        yield hc, circuit, state, ctx.interface_of(hc)
 
 
 def verdict(ok: bool) -> str:

@@ -7,7 +7,7 @@ from collections import Counter
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.rules import rule
-from ecpartner.rules.common import (bw, connection_subject, enabled_connections, find_interface, tenant_interfaces,
+from ecpartner.rules.common import (bw, connection_subject, enabled_connections, tenant_interfaces,
                                     missing_interface_message, name_collision, not_evaluated, number, same_address,
                                     unavailable, verdict)
 from ecpartner.state import ARP, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE, SCOPE_PER_SOURCE, BPS
@@ -127,8 +127,7 @@ class _ArpUsers:
         inv = ctx.inventory
         for hc in enabled_connections(inv):
             circuit = inv.circuits[hc.circuit]
-            state = ctx.states.get(circuit.device)
-            iface = find_interface(state, circuit, hc.vlan) if state is not None else None
+            iface = ctx.interface_of(hc)
             if iface is None:
                 continue
             users = inv.tenants[hc.tenant].users
@@ -241,11 +240,12 @@ def icmp_rate_limit(ctx):
             yield Finding("icmp-rate-limit", verdict(ok), SEV_ERROR, subj, message, expected=expected, actual=actual)
 
 
-def _connection_drift(inv, state, circuit, hc) -> Finding:
+def _connection_drift(ctx, state, circuit, hc) -> Finding:
     """Does the device carry hc as the inventory says: VLAN, shutdown state, address?"""
+    inv = ctx.inventory
     expected = {"vlan": hc.vlan, "shutdown": {"enabled": False, "disabled": True}.get(hc.status),
                 "address": hc.address}
-    iface = find_interface(state, circuit, hc.vlan)
+    iface = ctx.interface_of(hc)
     clash = name_collision(state, circuit, hc.vlan)
     if iface is None:
         if hc.status == "pending" and clash is None and circuit.interface in state.interfaces:
@@ -293,7 +293,7 @@ def config_drift(ctx):
                       f"{'configured' if present else 'not configured'} on {circuit.device}",
                       expected="port present", actual="present" if present else "missing")
         for hc in holding:
-            yield _connection_drift(inv, state, circuit, hc)
+            yield _connection_drift(ctx, state, circuit, hc)
         owned = {hc.vlan for hc in holding}
         for sub in state.subinterfaces_of(circuit.interface):
             if sub.vlan is None or sub.vlan in owned:

@@ -37,6 +37,8 @@ def build_states(inventory: Inventory, collected: dict[str, Collected]) -> tuple
             continue
         try:
             states[name] = build_state(name, inventory.devices[name].platform, result.outputs, result.snmp)
+            for note in states[name].notes:   # unresolved references, unreadable extra outputs: worth a look
+                log.warning("%s: %s", name, note)
         except ParseError as e:
             failures[name] = str(e)
         except Exception as e:  # a parser crash on garbage output is that device's problem, not the run's

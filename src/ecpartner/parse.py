@@ -24,6 +24,12 @@ Each template's results are merged: list-valued groups are concatenated across t
   arp_limits*:   {scope: per-source|device, rate, unit: pps, interval, source_ip}   device-wide ARP limits
   icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true}
                   (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies)
+  counters*:     {name, in_octets, out_octets, in_packets, out_packets, in_discards, out_discards,
+                  in_errors, out_errors, speed_bps | speed + unit}                 from the interface
+                  command (`display interface`, `show interfaces`): read only when there is no SNMP walk.
+                  Where the output splits packets, give in_/out_unicast, _multicast, _broadcast instead
+                  of (or besides) in_/out_packets: packets are then their sum. A counter the output does
+                  not print is left out (None: unreadable). Names are matched to configuration names.
 
 direction: in|inbound|input or out|outbound|output.
 unit: bps | kbps | mbps | gbps | pps (case-insensitive); a platform's default unit comes from
@@ -45,10 +51,9 @@ from ttp.ttp import CachedModule
 
 from ecpartner.resources import platform_dir
 from ecpartner.state import (ARP, BPS, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE,
-                             SCOPE_PER_SOURCE, DeviceState, Interface, RateLimit)
+                             SCOPE_PER_SOURCE, TO_BPS, DeviceState, Interface, RateLimit)
 
 DIRECTIONS = {"in": IN, "inbound": IN, "input": IN, "out": OUT, "outbound": OUT, "output": OUT}
-TO_BPS = {"bps": 1, "kbps": 10**3, "mbps": 10**6, "gbps": 10**9}
 
 
 class ParseError(Exception):
@@ -154,9 +159,13 @@ def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) 
     if config is None:
         raise ParseError(f"{device}: no output for '{spec.config_command}'")
     raw: dict[str, list] = {}
+    produced: dict[str, bool] = {}          # command -> did its templates recognise anything?
     for command_spec in spec.commands:
         if command_spec.command in outputs:
-            _merge([raw_records(platform, command_spec.command, outputs[command_spec.command])], raw)
+            records = raw_records(platform, command_spec.command, outputs[command_spec.command])
+            if command_spec.templates:
+                produced[command_spec.command] = any(records.values())
+            _merge([records], raw)
     if not any(isinstance(i, dict) and i.get("name") for i in raw.get("interfaces", [])):
         first = next((line.strip() for line in config.splitlines() if line.strip()), "empty output")
         raise ParseError(f"{device}: '{spec.config_command}': no interfaces found in the output "
@@ -168,6 +177,14 @@ def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) 
 
         state.counters = interface_counters(snmp, state.interfaces)
         state.sys_uptime = sys_uptime(snmp)
+    else:   # contract section 3: without SNMP, counters come from the platform's interface command
+        from ecpartner.cli_counters import interface_counters as cli_interface_counters
+
+        state.counters = cli_interface_counters(_records(raw, "counters"), state.interfaces)
+    for command, text in outputs.items():
+        if command != spec.config_command and command in produced and not produced[command]:
+            first = next((line.strip() for line in text.splitlines() if line.strip()), "empty output")
+            state.notes.append(f"'{command}': nothing recognised in the output (it starts: {first[:80]!r})")
     return state
 
 

@@ -12,6 +12,7 @@ QOS, ARP, ICMP = "qos", "arp", "icmp"                       # RateLimit.kind
 SCOPE_INTERFACE, SCOPE_DEVICE, SCOPE_PER_SOURCE = "interface", "device", "per-source"   # RateLimit.scope
 IN, OUT = "in", "out"                                       # RateLimit.direction
 BPS, PPS = "bps", "pps"                                     # RateLimit.unit
+TO_BPS = {"bps": 1, "kbps": 10**3, "mbps": 10**6, "gbps": 10**9}   # rate units devices print
 
 
 @dataclass

@@ -19,11 +19,21 @@ from labdata import (COMMUNITY_HZ, COMMUNITY_SH, ENABLE, HZ_INTERFACES, PASSWORD
 from rig import FakeDevices, Served, SilentServer, SnmpAgents, snmprec_for  # noqa: E402
 
 
+# The interface commands (counters when a device has no SNMP), renamed to the lab configurations' ports.
+CLI_COUNTERS = Path(__file__).parents[1] / "parse" / "cli_counters" / "devices"
+HZ_DISPLAY_INTERFACE = (CLI_COUNTERS / "bj-acc-01" / "display_interface.txt").read_text(encoding="utf-8") \
+    .replace("XGigabitEthernet0/0/1", "GigabitEthernet0/0/1")
+SH_SHOW_INTERFACES = (CLI_COUNTERS / "bj-acc-02" / "show_interfaces.txt").read_text(encoding="utf-8") \
+    .replace("TenGigabitEthernet0/1/0", "GigabitEthernet0/0/1")
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     devices = [
-        Served("hz-acc-01", "huawei", {"display current-configuration": huawei_config()}, USERNAME, PASSWORD),
-        Served("sh-acc-02", "cisco_ios", {"show running-config": cisco_config()}, USERNAME, PASSWORD, ENABLE),
+        Served("hz-acc-01", "huawei", {"display current-configuration": huawei_config(),
+                                       "display interface": HZ_DISPLAY_INTERFACE}, USERNAME, PASSWORD),
+        Served("sh-acc-02", "cisco_ios", {"show running-config": cisco_config(),
+                                          "show interfaces": SH_SHOW_INTERFACES}, USERNAME, PASSWORD, ENABLE),
         Served("hz-rej-03", "huawei", {}, USERNAME, PASSWORD),   # answers Error: Unrecognized command
     ]
     walks = {"hz-acc-01": (COMMUNITY_HZ, snmprec_for(HZ_INTERFACES)),

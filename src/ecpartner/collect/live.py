@@ -75,7 +75,8 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
             problems.append(f"device {name}: credentials {device.credentials!r} are not defined")
             continue
         try:
-            commands = platform_commands(device.platform)
+            # a device with SNMP gets its counters from the walk: skip the CLI stand-in (pages of output)
+            commands = platform_commands(device.platform, with_snmp=device.snmp is not None)
         except InputError as e:
             problems.extend(f"device {name}: {m}" for m in e.messages)
             commands = ()

@@ -76,9 +76,19 @@ class SshLogin:
     secret: str = field(repr=False)   # enable secret (the password when the inventory names none)
 
 
+def platform_commands(platform: str, with_snmp: bool | None = None) -> tuple[str, ...]:
+    """The read-only commands of a platform, from templates/<platform>/commands.yaml.
+
+    with_snmp=True leaves out the commands marked `only_without_snmp: true` (the interface command that
+    stands in for SNMP counters: large devices print pages of it); None or False: every command.
+    """
+    return tuple(command for command, only_without_snmp in _command_table(platform)
+                 if not (with_snmp and only_without_snmp))
+
+
 @cache
-def platform_commands(platform: str) -> tuple[str, ...]:
-    """The read-only commands of a platform, from templates/<platform>/commands.yaml."""
+def _command_table(platform: str) -> tuple[tuple[str, bool], ...]:
+    """(command, only_without_snmp) for each entry of commands.yaml, validated."""
     path = platform_dir(platform) / "commands.yaml"
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -96,9 +106,12 @@ def platform_commands(platform: str) -> tuple[str, ...]:
             raise InputError(f"{path}: commands[{i}]: 'command' must be a non-empty string")
         if _WRITES.match(command):
             raise InputError(f"{path}: commands[{i}]: {command!r} is not a read-only command")
-        commands.append(command.strip())
+        only_without_snmp = entry.get("only_without_snmp", False)
+        if not isinstance(only_without_snmp, bool):
+            raise InputError(f"{path}: commands[{i}]: 'only_without_snmp' must be true or false, "
+                             f"not {only_without_snmp!r}")
+        commands.append((command.strip(), only_without_snmp))
     return tuple(commands)
-
 
 
 # Words after which a configuration line carries a secret (Huawei/H3C, Cisco, Junos spellings).

@@ -1,0 +1,56 @@
+"""RAW SCHEMA `counters*` records (an interface command such as `display interface`) -> Counters.
+
+The CLI fallback of contract section 3 when a device has no SNMP walk. Vendor-neutral: the platform's
+TTP template says where each number is; this module only sums packet kinds, converts the speed, and
+names each record as the configuration names it.
+"""
+
+from __future__ import annotations
+
+from ecpartner.ifnames import match_names
+from ecpartner.state import TO_BPS, Counters
+
+PLAIN_FIELDS = ("in_octets", "out_octets", "in_discards", "out_discards", "in_errors", "out_errors")
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None and str(value).strip() != "" else None
+    except ValueError:
+        return None
+
+
+def _packets(record: dict, direction: str) -> int | None:
+    """Unicast + multicast + broadcast where the output splits them, else the printed total."""
+    unicast = _int(record.get(f"{direction}_unicast"))
+    if unicast is not None:
+        others = (_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast"))
+        return unicast + sum(v for v in others if v is not None)
+    return _int(record.get(f"{direction}_packets"))
+
+
+def _speed_bps(record: dict) -> int | None:
+    if record.get("speed_bps") is not None:
+        return _int(record["speed_bps"])
+    try:
+        speed = float(record["speed"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    factor = TO_BPS.get(str(record.get("unit") or "bps").lower())
+    return int(speed * factor) if factor and speed > 0 else None
+
+
+def interface_counters(records: list[dict], config_names) -> dict[str, Counters]:
+    """Counters for every record whose interface matches a configuration name (first record wins)."""
+    named = [r for r in records if isinstance(r, dict) and r.get("name")]
+    mapping = match_names(config_names, [str(r["name"]).strip() for r in named])
+    result: dict[str, Counters] = {}
+    for record in named:
+        config_name = mapping.get(str(record["name"]).strip())
+        if not config_name or config_name in result:
+            continue
+        values = {field: _int(record.get(field)) for field in PLAIN_FIELDS}
+        result[config_name] = Counters(
+            interface=config_name, in_packets=_packets(record, "in"), out_packets=_packets(record, "out"),
+            speed_bps=_speed_bps(record), counter_bits=64, source="cli", **values)
+    return result

@@ -1,0 +1,42 @@
+"""`only_without_snmp` commands over real SSH (FakeNOS): the interface command runs only for devices
+without an `snmp` block, and its output becomes the device's counters."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES
+from labdata import ENV, write_inventory
+from ecpartner.collect.live import collect_live
+from ecpartner.inventory import load_inventory
+from ecpartner.parse import build_state
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS server side
+
+
+def test_device_with_snmp_never_receives_the_interface_command(lab, tmp_path):
+    inv = load_inventory(write_inventory(tmp_path, [lab.device("hz-acc-01"), lab.device("sh-acc-02")]))
+    results = collect_live(inv, timeout=10, environ=ENV)
+    assert results["hz-acc-01"].error is None and results["sh-acc-02"].error is None
+    assert set(results["hz-acc-01"].outputs) == {"display current-configuration"}
+    assert set(results["sh-acc-02"].outputs) == {"show running-config"}
+    assert "display interface" not in lab.fake.commands_seen("hz-acc-01")
+    assert "show interfaces" not in lab.fake.commands_seen("sh-acc-02")
+
+
+@pytest.mark.parametrize("name, platform, command, served, subinterface", [
+    ("hz-acc-01", "huawei", "display interface", HZ_DISPLAY_INTERFACE, "GigabitEthernet0/0/1.100"),
+    ("sh-acc-02", "cisco_ios", "show interfaces", SH_SHOW_INTERFACES, "GigabitEthernet0/0/1.100"),
+])
+def test_device_without_snmp_reads_counters_from_the_interface_command(lab, tmp_path, name, platform, command,
+                                                                       served, subinterface):
+    entry = lab.device(name)
+    del entry["snmp"]
+    result = collect_live(load_inventory(write_inventory(tmp_path, [entry])), timeout=10, environ=ENV)[name]
+    assert result.error is None and result.snmp is None
+    assert result.outputs[command] == served
+    assert command in lab.fake.commands_seen(name)
+    state = build_state(name, platform, result.outputs, result.snmp)
+    counters = state.counters["GigabitEthernet0/0/1"]
+    assert counters.source == "cli" and counters.readable and counters.in_octets > 0
+    assert state.counters[subinterface].in_packets > 0

@@ -28,7 +28,7 @@ from ecpartner import resources
 from ecpartner.errors import InputError
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import (
-    CIRCUIT_STATUSES, CONNECTION_STATUSES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
+    CIRCUIT_STATUSES, CONNECTION_STATUSES, PLATFORMS, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
     Inventory, Partner, Permission, SnmpSettings, SnmpV3Credentials, Tenant, Thresholds, parse_bandwidth,
 )
 
@@ -209,10 +209,10 @@ def one_of(*choices: str) -> Callable[[Any], str]:
 
 
 def platform(v: Any) -> str:
-    known = resources.platforms()
+    known = list(dict.fromkeys([*PLATFORMS, *resources.platforms()]))
     if isinstance(v, str) and v in known:
         return v
-    raise ValueError(f"{show(v)} is not a supported platform (supported: {', '.join(known) or 'none found'})")
+    raise ValueError(f"{show(v)} is not a platform name (one of: {', '.join(known)})")
 
 
 def bandwidth(v: Any) -> int:

@@ -7,19 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from ecpartner import resources
 from ecpartner.errors import InputError
-from ecpartner.inventory import Thresholds, load_inventory
+from ecpartner.inventory import PLATFORMS, Thresholds, load_inventory
 
 VALID = (Path(__file__).parent / "valid_inventory.yaml").read_text()
-PLATFORMS = ["arista_eos", "cisco_ios", "cisco_xr", "hp_comware", "huawei", "juniper_junos"]
 
 
 @pytest.fixture(autouse=True)
-def contract_platforms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """The contract's platforms, independent of which templates/<platform>/commands.yaml exist yet;
-    and run in tmp_path so that messages name the file as the user typed it: 'inventory.yaml'."""
-    monkeypatch.setattr(resources, "platforms", lambda: PLATFORMS)
+def in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run in tmp_path so that messages name the file as the user typed it: 'inventory.yaml'."""
     monkeypatch.chdir(tmp_path)
 
 
@@ -174,8 +170,8 @@ CASES = [
     ("enum-snmp-version", [("version: 3", "version: 1")],
      [("version: 1", "devices[1].snmp.version", "1 is not one of 2c, 3")]),
     ("unsupported-platform", [("platform: cisco_ios", "platform: nokia_sros")],
-     [("platform: nokia_sros", "devices[1].platform", "'nokia_sros' is not a supported platform "
-                                                     "(supported: " + ", ".join(PLATFORMS) + ")")]),
+     [("platform: nokia_sros", "devices[1].platform", "'nokia_sros' is not a platform name "
+                                                     "(one of: " + ", ".join(PLATFORMS) + ")")]),
     ("bad-cidr", [("address: 10.100.0.1/30", "address: 10.100.0.300/30")],
      [("10.100.0.300/30", "hosted_connections[0].address",
        "'10.100.0.300/30' is not an address with a prefix length (e.g. 10.100.0.1/30)")]),

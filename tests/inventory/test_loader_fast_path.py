@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecpartner import inventory_loader, resources
+from ecpartner import inventory_loader
 from ecpartner.errors import InputError
 from ecpartner.inventory import load_inventory
 
@@ -52,8 +52,7 @@ nested: [[1, [2, [3, yes]]], {k: [{v: on}]}]
 
 
 @pytest.fixture(autouse=True)
-def contract_platforms(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(resources, "platforms", lambda: ["cisco_ios", "huawei"])
+def in_tmp_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 

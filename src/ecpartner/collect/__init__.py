@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
+from ecpartner.resources import platforms
 from ecpartner.state import Collected
 
 
@@ -13,6 +14,21 @@ def collect_fleet(inventory: Inventory, live: bool = False, fixtures_dir: str | 
                   names: list[str] | None = None, concurrency: int = 20, timeout: float = 30.0) -> dict[str, Collected]:
     """Collect every device (or `names`); failures come back as Collected.error, never as exceptions."""
     names = list(names) if names is not None else list(inventory.devices)
+    supported = set(platforms())
+    unsupported = {}
+    for name in names:
+        platform = inventory.devices[name].platform
+        if platform not in supported:
+            unsupported[name] = Collected(device=name, error=f"platform {platform} is not supported yet "
+                                                             f"(no templates/{platform}/commands.yaml)")
+    names = [name for name in names if name not in unsupported]
+    return {**unsupported, **_collect(inventory, names, live, fixtures_dir, concurrency, timeout)}
+
+
+def _collect(inventory: Inventory, names: list[str], live: bool, fixtures_dir, concurrency: int,
+             timeout: float) -> dict[str, Collected]:
+    if not names:
+        return {}
     if live:
         from ecpartner.collect.live import collect_live
 

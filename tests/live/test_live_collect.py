@@ -134,7 +134,6 @@ def test_snmp_wrong_community(lab, tmp_path):
 def test_snmp_timeout_on_a_closed_udp_port(lab, tmp_path):
     entry = lab.device("hz-acc-01")
     entry["snmp"]["port"] = lab.closed_udp
-    started = time.monotonic()
     result = collect_live(inventory_of(tmp_path, entry), timeout=10, snmp_timeout=0.5, snmp_retries=1,
                           environ=ENV)["hz-acc-01"]
     assert result.error == (f"snmp: no response from 127.0.0.1:{lab.closed_udp} within 0.5s x 1 retries "

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
 
 from ecpartner.errors import InputError
-from ecpartner.render import _finalize, environment, render_connection, render_fleet
+from ecpartner.render import _finalize, environment, render_fleet
 from ecpartner.safetext import check_free_text, check_ipv4_interface
 
 from render_inventory import PLATFORMS, golden_inventory
@@ -109,7 +109,6 @@ def test_finalize_refuses_control_characters_even_from_an_unchecked_value():
 
 
 def test_missing_value_is_a_clear_error_not_an_empty_line():
-    inv = golden_inventory("huawei")
     with pytest.raises(Exception) as e:
         environment("huawei").get_template("create.j2").render()   # no `c` given
     assert "'c' is undefined" in str(e.value)

@@ -14,7 +14,6 @@ import pytest
 from ecpartner.cli import main
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING
 from ecpartner.inventory import load_inventory
-import ecpartner.telemetry.rules  # noqa: F401  (registers the telemetry rules)
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.report import telemetry_findings
 from ecpartner.telemetry.window import load_window, recorded_states

@@ -30,7 +30,6 @@ CSV_FIELDS = ("hosted_connection", "circuit", "tenant", "status", "device", "int
 
 
 def telemetry_findings(inventory: Inventory, window: TelemetryWindow) -> list[Finding]:
-    import ecpartner.telemetry.rules  # noqa: F401  (registers the rules)
     from ecpartner.rules import Context, evaluate
 
     return evaluate(Context(inventory=inventory, telemetry=window), only=TELEMETRY_RULES)

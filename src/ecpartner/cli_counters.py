@@ -8,7 +8,7 @@ names each record as the configuration names it.
 from __future__ import annotations
 
 from ecpartner.ifnames import match_names
-from ecpartner.state import TO_BPS, Counters
+from ecpartner.state import TO_BPS, Counters, packet_total
 
 PLAIN_FIELDS = ("in_octets", "out_octets", "in_discards", "out_discards", "in_errors", "out_errors")
 
@@ -23,10 +23,9 @@ def _int(value) -> int | None:
 def _packets(record: dict, direction: str) -> int | None:
     """Unicast + multicast + broadcast where the output splits them, else the printed total."""
     unicast = _int(record.get(f"{direction}_unicast"))
-    if unicast is not None:
-        others = (_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast"))
-        return unicast + sum(v for v in others if v is not None)
-    return _int(record.get(f"{direction}_packets"))
+    if unicast is None:
+        return _int(record.get(f"{direction}_packets"))
+    return packet_total(unicast, *(_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast")))
 
 
 def _speed_bps(record: dict) -> int | None:

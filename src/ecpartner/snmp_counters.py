@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecpartner.collect.snmprec import Walk, text_value
 from ecpartner.ifnames import match_names
-from ecpartner.state import Counters
+from ecpartner.state import Counters, packet_total
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
@@ -77,8 +77,8 @@ def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
                 values[field] = _int(legacy.get(index))
                 if field == "in_octets" and values[field] is not None:
                     bits = 32
-        in_packets = _sum(values["in_ucast"], values["in_mcast"], values["in_bcast"])
-        out_packets = _sum(values["out_ucast"], values["out_mcast"], values["out_bcast"])
+        in_packets = packet_total(values["in_ucast"], values["in_mcast"], values["in_bcast"])
+        out_packets = packet_total(values["out_ucast"], values["out_mcast"], values["out_bcast"])
         mbps = _int(high_speed.get(index))
         result[config_name] = Counters(
             interface=config_name, in_octets=values["in_octets"], out_octets=values["out_octets"],
@@ -87,10 +87,3 @@ def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
             in_errors=values["in_errors"], out_errors=values["out_errors"],
             speed_bps=mbps * 10**6 if mbps else _int(speed.get(index)), counter_bits=bits, source="snmp")
     return result
-
-
-def _sum(unicast, *others) -> int | None:
-    """Packets = unicast + multicast + broadcast; multicast/broadcast columns may be absent (32-bit agents)."""
-    if unicast is None:
-        return None
-    return unicast + sum(v for v in others if v is not None)

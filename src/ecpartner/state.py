@@ -60,6 +60,13 @@ class Counters:
                             self.in_discards, self.out_discards)
 
 
+def packet_total(unicast: int | None, *others: int | None) -> int | None:
+    """Packets = unicast + multicast + broadcast; the other kinds may be absent (32-bit agents, short CLI forms)."""
+    if unicast is None:
+        return None
+    return unicast + sum(v for v in others if v is not None)
+
+
 @dataclass
 class DeviceState:
     device: str

@@ -19,14 +19,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from ecpartner.collect import collect_fleet
 from ecpartner.collect.fixtures import command_slug
-from ecpartner.collect.live import collect_live, plan_jobs, secrets_of
-from ecpartner.collect.progress import Progress
+from ecpartner.collect.live import plan_jobs, secrets_of
 from ecpartner.collect.snmprec import write_snmprec
 from ecpartner.collect.ssh import scrub
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import load_inventory
+from ecpartner.resources import platforms
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,11 @@ def cmd_collect(args) -> int:
     """CLI handler: args.inventory, args.record, args.concurrency, args.timeout."""
     inventory_path = Path(args.inventory)
     inventory = load_inventory(inventory_path)
-    secrets = secrets_of(plan_jobs(inventory))  # also fails early on missing environment variables
-    progress = Progress()
-    results = collect_live(inventory, concurrency=getattr(args, "concurrency", 20),
-                           timeout=getattr(args, "timeout", 30.0), progress=progress)
+    supported = [name for name, device in inventory.devices.items() if device.platform in platforms()]
+    secrets = secrets_of(plan_jobs(inventory, supported))  # also fails early on missing environment variables
+    # collect_fleet: devices of a platform without templates come back as not collected, like unreachable ones
+    results = collect_fleet(inventory, live=True, concurrency=getattr(args, "concurrency", 20),
+                            timeout=getattr(args, "timeout", 30.0))
     try:
         write_fleet(Path(args.record), inventory_path, results, secrets)
     except OSError as e:

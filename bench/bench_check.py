@@ -50,6 +50,8 @@ def stages(inventory_path: Path) -> dict[str, float]:
     for name, result in collected.items():      # the reference: TTP alone on the same texts and templates
         spec = platform_spec(inventory.devices[name].platform)
         for command in spec.commands:
+            if command.command not in result.outputs:     # e.g. the interface command, only without SNMP
+                continue
             for _, template in command.templates:
                 parser = ttp(data=result.outputs[command.command], template=template)
                 parser.parse()

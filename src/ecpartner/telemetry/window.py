@@ -76,40 +76,29 @@ class TelemetryWindow:
 
 
 def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None) -> tuple[str, str]:
-    """(device, configuration interface name) that carries a hosted connection."""
+    """(device, configuration interface name) that carries a hosted connection: the one the rules find in the
+    parsed configuration (by dot1q VLAN), else the conventional <port>.<vlan> (the port itself for VLAN 0)."""
+    from ecpartner.rules.common import find_interface   # here: ecpartner.rules imports the telemetry rules
+
     circuit = inventory.circuits[hc.circuit]
-    if hc.vlan == 0:
-        return circuit.device, circuit.interface
     state = (states or {}).get(circuit.device)
-    if state is not None:
-        for sub in state.subinterfaces_of(circuit.interface):
-            if sub.vlan == hc.vlan:
-                return circuit.device, sub.name
-    return circuit.device, f"{circuit.interface}.{hc.vlan}"
+    iface = find_interface(state, circuit, hc.vlan) if state is not None else None
+    if iface is not None:
+        return circuit.device, iface.name
+    return circuit.device, circuit.interface if hc.vlan == 0 else f"{circuit.interface}.{hc.vlan}"
 
 
 def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None) -> dict:
     """Parsed device states from a recorded fleet, when there is one: they say which subinterface carries
     which VLAN. Best effort: a device that cannot be read or parsed is simply left out (check reports it)."""
-    from ecpartner.collect.fixtures import collect_recorded
-    from ecpartner.parse import build_state
+    from ecpartner.app import build_states
+    from ecpartner.collect import collect_fleet
 
     fleet = Path(fixtures_dir) if fixtures_dir else inventory.base_dir
     if not (fleet / "devices").is_dir():
         return {}
-    carrying = {inventory.circuits[hc.circuit].device for hc in inventory.hosted_connections
-                if hc.circuit in inventory.circuits}
-    states = {}
-    for name in sorted(carrying):
-        device = inventory.devices.get(name)
-        if device is None or not (fleet / "devices" / name).is_dir():
-            continue
-        try:
-            collected = collect_recorded(fleet, device)
-            if collected.error is None:
-                states[name] = build_state(name, device.platform, collected.outputs)
-        except Exception:   # noqa: BLE001 - a bad recording only costs the better interface mapping
-            continue
+    carrying = sorted({inventory.circuits[hc.circuit].device for hc in inventory.hosted_connections})
+    states, _failures = build_states(inventory, collect_fleet(inventory, fixtures_dir=fleet, names=carrying))
     return states
 
 

@@ -8,29 +8,22 @@ names each record as the configuration names it.
 from __future__ import annotations
 
 from ecpartner.ifnames import match_names
-from ecpartner.state import TO_BPS, Counters, packet_total
+from ecpartner.state import TO_BPS, Counters, optional_int, packet_total
 
 PLAIN_FIELDS = ("in_octets", "out_octets", "in_discards", "out_discards", "in_errors", "out_errors")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(str(value).strip()) if value is not None and str(value).strip() != "" else None
-    except ValueError:
-        return None
-
-
 def _packets(record: dict, direction: str) -> int | None:
     """Unicast + multicast + broadcast where the output splits them, else the printed total."""
-    unicast = _int(record.get(f"{direction}_unicast"))
+    unicast = optional_int(record.get(f"{direction}_unicast"))
     if unicast is None:
-        return _int(record.get(f"{direction}_packets"))
-    return packet_total(unicast, *(_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast")))
+        return optional_int(record.get(f"{direction}_packets"))
+    return packet_total(unicast, *(optional_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast")))
 
 
 def _speed_bps(record: dict) -> int | None:
     if record.get("speed_bps") is not None:
-        return _int(record["speed_bps"])
+        return optional_int(record["speed_bps"])
     try:
         speed = float(record["speed"])
     except (KeyError, TypeError, ValueError):
@@ -48,7 +41,7 @@ def interface_counters(records: list[dict], config_names) -> dict[str, Counters]
         config_name = mapping.get(str(record["name"]).strip())
         if not config_name or config_name in result:
             continue
-        values = {field: _int(record.get(field)) for field in PLAIN_FIELDS}
+        values = {field: optional_int(record.get(field)) for field in PLAIN_FIELDS}
         result[config_name] = Counters(
             interface=config_name, in_packets=_packets(record, "in"), out_packets=_packets(record, "out"),
             speed_bps=_speed_bps(record), counter_bits=64, source="cli", **values)

@@ -20,6 +20,7 @@ from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
 from ecpartner.render import connection_view, render_connection, render_device
+from ecpartner.report.common import iso_utc
 from ecpartner.rules import Context, evaluate
 from ecpartner.rules.common import find_interface
 from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
@@ -244,7 +245,7 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
     hc = result.connection
     return {
         "inventory": inventory_path,
-        "generated_at": now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": iso_utc(now),
         "verdict": result.verdict,
         "exit_code": result.exit_code,
         "connection": {"id": hc.id, "key": hc.key, "circuit": hc.circuit, "device": result.device,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ecpartner.collect.snmprec import Walk, text_value
 from ecpartner.ifnames import match_names
-from ecpartner.state import Counters, packet_total
+from ecpartner.state import Counters, optional_int, packet_total
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
@@ -40,16 +40,9 @@ def _columns(walk: Walk) -> dict[str, dict[str, tuple[str, str]]]:
     return columns
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 def sys_uptime(walk: Walk) -> int | None:
     entry = walk.get(SYS_UPTIME)
-    return _int(entry[1]) if entry else None
+    return optional_int(entry[1]) if entry else None
 
 
 def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
@@ -72,18 +65,18 @@ def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
         values, bits = {}, 64
         for field, (hc, legacy) in columns.items():
             if index in hc:
-                values[field] = _int(hc[index])
+                values[field] = optional_int(hc[index])
             else:
-                values[field] = _int(legacy.get(index))
+                values[field] = optional_int(legacy.get(index))
                 if field == "in_octets" and values[field] is not None:
                     bits = 32
         in_packets = packet_total(values["in_ucast"], values["in_mcast"], values["in_bcast"])
         out_packets = packet_total(values["out_ucast"], values["out_mcast"], values["out_bcast"])
-        mbps = _int(high_speed.get(index))
+        mbps = optional_int(high_speed.get(index))
         result[config_name] = Counters(
             interface=config_name, in_octets=values["in_octets"], out_octets=values["out_octets"],
             in_packets=in_packets, out_packets=out_packets,
             in_discards=values["in_discards"], out_discards=values["out_discards"],
             in_errors=values["in_errors"], out_errors=values["out_errors"],
-            speed_bps=mbps * 10**6 if mbps else _int(speed.get(index)), counter_bits=bits, source="snmp")
+            speed_bps=mbps * 10**6 if mbps else optional_int(speed.get(index)), counter_bits=bits, source="snmp")
     return result

@@ -60,6 +60,14 @@ class Counters:
                             self.in_discards, self.out_discards)
 
 
+def optional_int(value) -> int | None:
+    """A counter as printed or recorded ('123', ' 123 ', 123); None when absent or not a number."""
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 def packet_total(unicast: int | None, *others: int | None) -> int | None:
     """Packets = unicast + multicast + broadcast; the other kinds may be absent (32-bit agents, short CLI forms)."""
     if unicast is None:

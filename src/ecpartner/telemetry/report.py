@@ -15,6 +15,7 @@ from typing import Any
 
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
+from ecpartner.report.common import iso_utc
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.plot import plot_inputs, render_pngs
 from ecpartner.telemetry.timeutil import iso_from_ms
@@ -245,4 +246,4 @@ def render_html(inventory, window, rows, findings) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(datetime.now(timezone.utc))

@@ -8,6 +8,7 @@ import sys
 from importlib import import_module
 
 from ecpartner import __version__
+from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_INPUT
 
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args)
     except InputError as e:
         for message in e.messages:
-            print(f"ecpartner: {message}", file=sys.stderr)
+            print(f"ecpartner: {safe(message)}", file=sys.stderr)     # messages quote inventory values
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("ecpartner: interrupted", file=sys.stderr)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import jinja2
 
+from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
 from ecpartner.resources import platform_dir
@@ -275,7 +276,7 @@ def cmd_render(args) -> int:
     inv = load_inventory(args.inventory)
     files = render_fleet(inv, args.connection, args.action, args.vlan)
     if not files:
-        print(f"# no hosted connections to {args.action} in {args.inventory}", file=sys.stderr)
+        print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
         return 0
     if args.output_dir is None:
         sys.stdout.write("\n".join(files.values()))
@@ -289,5 +290,5 @@ def cmd_render(args) -> int:
     except OSError as e:
         raise InputError(f"{out}: cannot write the configuration: {e.strerror or e}") from None
     for name in files:
-        print(out / output_name(name, args.action))
+        print(safe(out / output_name(name, args.action)))
     return 0

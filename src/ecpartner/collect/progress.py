@@ -10,6 +10,7 @@ import sys
 import threading
 from typing import TextIO
 
+from ecpartner.display import safe
 from ecpartner.state import Collected
 
 _BAR_WIDTH = 24
@@ -37,13 +38,14 @@ class Progress:
                 if collected.error:  # a failure stays on screen above the bar
                     self.stream.write("\r\x1b[K" + line + "\n")
                 failed = f", {self.failed} failed" if self.failed else ""
-                self.stream.write(f"\r\x1b[K[{bar}] {done}/{total}{failed}  {collected.device} {seconds:.1f}s")
+                self.stream.write(f"\r\x1b[K[{bar}] {done}/{total}{failed}  {safe(collected.device)} {seconds:.1f}s")
                 if done == total:
                     self.stream.write("\n")
             self.stream.flush()
 
 
 def describe(done: int, total: int, collected: Collected, seconds: float) -> str:
+    """One line; the device name and its error are untrusted text (safe(): shown, not obeyed)."""
     if collected.error:
-        return f"[{done}/{total}] {collected.device} FAILED {seconds:.1f}s: {collected.error}"
-    return f"[{done}/{total}] {collected.device} ok {seconds:.1f}s"
+        return f"[{done}/{total}] {safe(collected.device)} FAILED {seconds:.1f}s: {safe(collected.error)}"
+    return f"[{done}/{total}] {safe(collected.device)} ok {seconds:.1f}s"

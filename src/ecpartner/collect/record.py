@@ -24,6 +24,7 @@ from ecpartner.collect.fixtures import command_slug
 from ecpartner.collect.live import plan_jobs, secrets_of
 from ecpartner.collect.snmprec import write_snmprec
 from ecpartner.collect.ssh import scrub
+from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import load_inventory
@@ -91,7 +92,7 @@ def cmd_collect(args) -> int:
     failed = {name: r.error for name, r in results.items() if r.error}
     recorded = len(results) - len(failed)
     for name, error in failed.items():
-        print(f"ecpartner: {name}: not recorded: {error}", file=sys.stderr)
-    print(f"recorded {recorded} of {len(results)} devices in {args.record}", file=sys.stderr)
+        print(f"ecpartner: {safe(name)}: not recorded: {safe(error)}", file=sys.stderr)
+    print(f"recorded {recorded} of {len(results)} devices in {safe(args.record)}", file=sys.stderr)
     return EXIT_UNREACHABLE if failed else EXIT_OK
 

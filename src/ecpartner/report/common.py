@@ -7,7 +7,6 @@ import enum
 import json
 import math
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -138,8 +137,3 @@ def value_text(value: Any) -> str:
     plain = jsonable(value)
     return plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
 
-
-def printable(text: str) -> str:
-    """Device text may hold control characters (an ANSI escape in a description): show them, don't obey."""
-    return "".join(ch if ch.isspace() or unicodedata.category(ch) != "Cc" else f"\\x{ord(ch):02x}"
-                   for ch in text)

@@ -7,11 +7,10 @@ that forbids them anyway. Every text value goes through html.escape: device text
 from __future__ import annotations
 
 from datetime import datetime
-from html import escape as _html_escape
-
+from ecpartner.display import html_text as escape
 from ecpartner.findings import SEV_ERROR, Finding, summarize
-from ecpartner.report.common import (RuleGroup, exit_meaning, group_by_rule, iso_utc, printable,
-                                     problems_first, subject_text, value_text)
+from ecpartner.report.common import (RuleGroup, exit_meaning, group_by_rule, iso_utc, problems_first,
+                                     subject_text, value_text)
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"    # nothing but the inline style may load or run
 _CSS = """
@@ -82,11 +81,6 @@ def _counts(g: RuleGroup) -> str:
 
 def _text(value: str) -> str:
     return f'<td class="text">{escape(value)}</td>'
-
-
-def escape(value: object) -> str:
-    """html.escape (quotes included), control characters shown as \\xNN rather than written raw."""
-    return _html_escape(printable(str(value)))
 
 
 def _anchor(rule: str) -> str:

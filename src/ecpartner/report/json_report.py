@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from ecpartner.display import json_text
 from ecpartner.findings import Finding, summarize
 from ecpartner.report.common import iso_utc, jsonable
 
 
 def _dumps(value) -> str:
+    """Readable UTF-8 (Chinese names stay), but invisible and control characters escaped for terminals."""
     try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False, default=jsonable)
+        return json_text(json.dumps(value, ensure_ascii=False, allow_nan=False, default=jsonable))
     except ValueError:      # NaN or infinity somewhere: let jsonable spell them as strings
-        return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False)
+        return json_text(json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False))
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:

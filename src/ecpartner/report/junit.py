@@ -6,15 +6,12 @@ error (could not evaluate) -> <error>. Expected and actual go in the element bod
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 
+from ecpartner.display import xml_text as _x
 from ecpartner.findings import ERROR, FAIL, Finding, summarize
 from ecpartner.report.common import group_by_rule, iso_utc, subject_text, value_text
-
-# Characters XML 1.0 cannot carry at all, even escaped; ElementTree would write them and break the file.
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:
@@ -44,7 +41,3 @@ def _testcase(suite: ET.Element, f: Finding) -> None:
     outcome.text = _x(f"{f.message}\nexpected: {value_text(f.expected)}\nactual: {value_text(f.actual)}\n"
                       f"requirement: {f.requirement}")
 
-
-def _x(text: str) -> str:
-    """Make any string XML-safe: ElementTree escapes <, & and quotes; what XML cannot carry shows as \\xNN."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ecpartner.display import markdown_text as cell
 from ecpartner.findings import Finding, summarize
-from ecpartner.report.common import (exit_meaning, group_by_rule, iso_utc, printable, problems_first,
-                                     subject_text, value_text)
+from ecpartner.report.common import exit_meaning, group_by_rule, iso_utc, problems_first, subject_text, value_text
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:
@@ -30,7 +30,7 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime)
     if problems:
         out += ["| Status | Severity | Rule | Subject | Message | Expected | Actual |",
                 "|---|---|---|---|---|---|---|"]
-        out += [f"| {f.status} | {f.severity} | {cell(f.rule)} | {cell(subject_text(f.subject))} | "
+        out += [f"| {cell(f.status)} | {cell(f.severity)} | {cell(f.rule)} | {cell(subject_text(f.subject))} | "
                 f"{cell(f.message)} | {cell(value_text(f.expected))} | {cell(value_text(f.actual))} |"
                 for f in problems]
     else:
@@ -44,11 +44,3 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime)
             out += ["", "</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
-
-def cell(text: object) -> str:
-    """One-line, table-safe text: pipes escaped, newlines as <br>, HTML special characters as entities
-    (markdown renders inline HTML, and device text such as a description may contain '<script>')."""
-    text = printable(str(text))
-    for raw, safe in (("\\", "\\\\"), ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|")):
-        text = text.replace(raw, safe)
-    return "<br>".join(line.strip() for line in text.splitlines()) if text else ""

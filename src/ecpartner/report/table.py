@@ -9,9 +9,9 @@ from __future__ import annotations
 import textwrap
 from datetime import datetime
 
+from ecpartner.display import safe
 from ecpartner.findings import SEV_ERROR, Finding, summarize
-from ecpartner.report.common import (exit_meaning, group_by_rule, iso_utc, printable, problems_first,
-                                     subject_text, value_text)
+from ecpartner.report.common import exit_meaning, group_by_rule, iso_utc, problems_first, subject_text, value_text
 
 WIDTH = 80
 INDENT = "    "
@@ -36,10 +36,10 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime,
 
 def _problem(f: Finding, color: bool) -> list[str]:
     tone = "error" if f.severity == SEV_ERROR else "warning"
-    head = printable(f"{f.status.upper():<5} {f.severity:<7} {f.rule}")
+    head = safe(f"{f.status.upper():<5} {f.severity:<7} {f.rule}")
     lines = [_paint(line, tone, color) for line in _wrap(head, "")]
     lines += _wrap(subject_text(f.subject), INDENT)
-    for paragraph in (f.message or "").splitlines() or [""]:
+    for paragraph in (f.message or "").split("\n"):    # safe() in _wrap escapes any other break
         lines += _wrap(paragraph, INDENT)
     lines += _wrap(f"expected: {value_text(f.expected)}", INDENT, INDENT + "          ")
     lines += _wrap(f"actual:   {value_text(f.actual)}", INDENT, INDENT + "          ")
@@ -48,10 +48,10 @@ def _problem(f: Finding, color: bool) -> list[str]:
 
 def _rule_table(findings: list[Finding]) -> list[str]:
     groups = group_by_rule(findings)
-    name_width = min(max([len("RULE")] + [len(g.rule) for g in groups]), WIDTH - 21)
+    name_width = min(max([len("RULE")] + [len(safe(g.rule)) for g in groups]), WIDTH - 21)
     lines = [f"{'RULE':<{name_width}}  {'PASS':>5} {'FAIL':>5} {'ERROR':>5}"]
     for g in groups:
-        name = printable(g.rule)
+        name = safe(g.rule)
         if len(name) > name_width:          # too long to share a line with its counts: give it its own
             lines += _wrap(name, "")
             name = ""
@@ -61,7 +61,7 @@ def _rule_table(findings: list[Finding]) -> list[str]:
 
 def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
     """Wrap to 80 columns; words longer than a line (long ids) are broken rather than overflowing."""
-    return textwrap.wrap(printable(text), WIDTH, initial_indent=indent,
+    return textwrap.wrap(safe(text), WIDTH, initial_indent=indent,
                          subsequent_indent=indent if subsequent is None else subsequent,
                          break_on_hyphens=False) or [indent.rstrip()]
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 import json
 from datetime import datetime, timezone
 from typing import Any
 
+from ecpartner.display import csv_cell, html_text, markdown_text, safe
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.report.common import iso_utc
@@ -99,7 +99,7 @@ def render_csv(rows) -> str:
         flat = dict(row)
         flat["dropped_intervals"] = ";".join(f"{k}={v}" for k, v in row["dropped_intervals"].items())
         flat["findings"] = " | ".join(row["findings"])
-        writer.writerow({k: "" if flat[k] is None else flat[k] for k in CSV_FIELDS})
+        writer.writerow({k: "" if flat[k] is None else csv_cell(flat[k]) for k in CSV_FIELDS})
     return out.getvalue()
 
 
@@ -140,21 +140,22 @@ HEADERS = ["hosted connection", "device", "interface", "bandwidth", "in bps mean
 def render_markdown(inventory, window, rows, findings) -> str:
     info = _window_info(window)
     summary = summarize(findings)
-    lines = [f"# Telemetry report: {inventory.partner.name}", "",
+    md = markdown_text
+    lines = [f"# Telemetry report: {md(inventory.partner.name)}", "",
              f"Window {info['start']} to {info['end']} (the {window.since_s / 3600:g} h before the newest sample), "
-             f"from {info['source']}.", "",
+             f"from {md(info['source'])}.", "",
              f"Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
              f"{summary.warnings} warnings.", "",
              "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
     for cells in _table_rows(rows):
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("| " + " | ".join(md(c) for c in cells) + " |")
     problems = [f for f in findings if f.is_problem]
     lines += ["", "## Findings", ""]
     if not problems:
         lines.append("Every telemetry rule passed.")
     for f in problems:
-        lines.append(f"- **{f.rule}** {f.status}/{f.severity} `{f.subject['hosted_connection']}` "
-                     f"({f.subject['device']} {f.subject['interface']}): {f.message}")
+        lines.append(f"- **{md(f.rule)}** {md(f.status)}/{md(f.severity)} {md(f.subject['hosted_connection'])} "
+                     f"({md(f.subject['device'])} {md(f.subject['interface'])}): {md(f.message)}")
     return "\n".join(lines) + "\n"
 
 
@@ -191,7 +192,7 @@ def render_prometheus(window: TelemetryWindow) -> str:
 
 def _labels(ct: ConnectionTelemetry) -> str:
     def esc(v: str) -> str:
-        return v.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+        return safe(v).replace("\\", "\\\\").replace('"', '\\"')    # safe(): no raw newline is left
     return (f'device="{esc(ct.device)}",interface="{esc(ct.interface)}",'
             f'hosted_connection="{esc(ct.connection.key)}"')
 
@@ -210,7 +211,7 @@ td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f
 def render_html(inventory, window, rows, findings) -> str:
     info = _window_info(window)
     summary = summarize(findings)
-    e = html.escape
+    e = html_text
     parts = ["<!DOCTYPE html>", "<html lang=\"en\"><head><meta charset=\"utf-8\">",
              f"<title>Telemetry report: {e(inventory.partner.name)}</title><style>{_CSS}</style></head><body>",
              f"<h1>Telemetry report: {e(inventory.partner.name)}</h1>",

@@ -72,6 +72,7 @@ class PlatformSpec:
     config_command: str
     commands: tuple[CommandSpec, ...]
     defaults: dict
+    comment: str | None = None          # the CLI's comment marker ('#', '!'): plan previews are commented out
 
     def command(self, command: str) -> CommandSpec:
         for c in self.commands:
@@ -87,7 +88,7 @@ def platform_spec(platform: str) -> PlatformSpec:
     commands = tuple(
         CommandSpec(c["command"], tuple((t, (folder / "parse" / t).read_text(encoding="utf-8")) for t in c.get("templates", ())))
         for c in data["commands"])
-    return PlatformSpec(platform, data["config_command"], commands, data.get("defaults") or {})
+    return PlatformSpec(platform, data["config_command"], commands, data.get("defaults") or {}, data.get("comment"))
 
 
 def raw_records(platform: str, command: str, text: str) -> dict[str, list]:

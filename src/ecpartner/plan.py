@@ -6,6 +6,10 @@ new connection, its circuit, its device (a device that already fails ARP, ICMP o
 not ready for a new tenant) or the partner, and any problem the proposal itself causes or changes
 (found by comparing with the same rules run without it). Problems of other existing connections are
 context; ha-spread for the tenant is advice (an HA tenant's first connection is necessarily alone).
+
+A blocked plan is not paste-ready: its configuration and API call are shown only commented out (the
+platform's `comment` marker from commands.yaml) under a BLOCKED - DO NOT APPLY banner. No plan renders
+configuration for an interface another non-deleted hosted connection already uses: a sentence says who.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
+from ecpartner.parse import platform_spec
 from ecpartner.render import connection_view, render_connection, render_device
 from ecpartner.report.common import iso_utc
 from ecpartner.rules import Context, evaluate
-from ecpartner.rules.common import find_interface
+from ecpartner.rules.common import find_interface, name_collision
 from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
 from ecpartner.state import DeviceState
 
@@ -32,6 +38,8 @@ DEVICE_RULES = ["device-reachable", "arp-rate-limit", "icmp-rate-limit", "monito
 ADVICE_RULES = ("ha-spread",)
 ORDER_MODE = "PayByVirtualPhysicalConnectionOwner"     # the tenant pays (the API's other mode: the partner pays)
 VLAN_MAX = 2999
+BANNER = "BLOCKED - DO NOT APPLY"
+SHELL_COMMENT = "#"                                   # for the aliyun command line and its request
 
 
 @dataclass
@@ -45,6 +53,12 @@ class PlanResult:
     passed: list[Finding] = field(default_factory=list)
     config: str | None = None
     request: dict | None = None
+    config_note: str | None = None      # why no configuration is shown at all
+    comment: str | None = None          # the device CLI's comment marker, for a blocked plan's preview
+
+    @property
+    def applicable(self) -> bool:
+        return not self.blockers
 
     @property
     def exit_code(self) -> int:
@@ -146,13 +160,15 @@ def device_ready(inv: Inventory, hc: HostedConnection, state: DeviceState | None
         message = (f"Port {circuit.interface} on {circuit.device} is free for a VLAN 0 (routed) connection" if ok else
                    f"Port {circuit.interface} on {circuit.device} is already in use ({found}): VLAN 0 needs the whole port")
     else:
-        iface = find_interface(state, circuit, hc.vlan)
+        # the VLAN on any subinterface, or the name <port>.<vlan> the plan would configure carrying another VLAN
+        iface = find_interface(state, circuit, hc.vlan) or name_collision(state, circuit, hc.vlan)
         ok = iface is None
-        owners = [o.key for o in inv.connections_on(circuit.id) if o.counts and o is not hc and o.vlan == hc.vlan]
+        owners = [o.key for o in inv.connections_on(circuit.id)
+                  if o.counts and o is not hc and iface is not None and o.vlan == iface.vlan]
         owner = f"it belongs to {', '.join(owners)}" if owners else "no hosted connection in the inventory owns it"
+        carried = "no dot1q VLAN" if iface is None or iface.vlan is None else f"dot1q VLAN {iface.vlan}"
         message = (f"{circuit.device} carries nothing on dot1q VLAN {hc.vlan} of {circuit.interface}" if ok else
-                   f"{circuit.device} already has {iface.name} with dot1q VLAN {hc.vlan} on {circuit.interface} "
-                   f"({owner})")
+                   f"{circuit.device} already has {iface.name} with {carried} on {circuit.interface} ({owner})")
     return [Finding("config-drift", PASS if ok else FAIL, SEV_ERROR, subj, message,
                     expected=f"VLAN {hc.vlan} unused on {circuit.interface}", actual=None if ok else message,
                     requirement="Create a hosted connection")]
@@ -228,17 +244,55 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
         enabled = replace(hc, status="enabled")
         view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input
-        snippet = render_connection(inv, enabled, "create")
-        result.config = render_device(inv, circuit.device, "create", [snippet])
         result.request = api_request(inv, hc, view.description)
+        result.comment = platform_spec(view.platform).comment
+        taken = holders(inv, hc, states.get(circuit.device))
+        if taken:
+            where = view.port if 0 in [hc.vlan] + [o.vlan for o in taken] else view.interface
+            result.config_note = (f"No configuration: {where} on {circuit.device} already carries hosted connection "
+                                  + ", ".join(f"{o.key} (VLAN {o.vlan}, {o.status})" for o in taken))
+        else:
+            snippet = render_connection(inv, enabled, "create")
+            result.config = render_device(inv, circuit.device, "create", [snippet])
     return result
+
+
+def holders(inv: Inventory, hc: HostedConnection, state: DeviceState | None) -> list[HostedConnection]:
+    """Other non-deleted connections on the interface the plan would configure: the same VLAN, the whole
+    port when either is VLAN 0, or the device's <port>.<vlan> subinterface already carrying theirs."""
+    circuit = inv.circuits[hc.circuit]
+    clash = name_collision(state, circuit, hc.vlan) if state is not None else None
+    return [o for o in inv.connections_on(circuit.id) if o is not hc and o.counts
+            and (o.vlan == hc.vlan or 0 in (o.vlan, hc.vlan) or (clash is not None and o.vlan == clash.vlan))]
 
 
 # ---------------------------------------------------------------- output
 
-def _finding_line(f: Finding) -> str:
+def _finding_line(f: Finding, markdown: bool) -> str:
+    esc = markdown_text if markdown else safe
     where = ", ".join(f"{k}={v}" for k, v in f.subject.items() if v is not None)
-    return f"  [{f.rule}] {f.message}" + (f"  ({where})" if where else "")
+    return f"{'- ' if markdown else '  '}[{esc(f.rule)}] {esc(f.message)}" + (f"  ({esc(where)})" if where else "")
+
+
+def _preview(text: str, marker: str | None) -> str | None:
+    """A blocked plan's text, every line commented out under the banner: pasting it applies nothing.
+    Without a marker for the platform nothing is shown rather than something pasteable."""
+    if marker is None:
+        return None
+    return "\n".join([f"{marker} {BANNER}"] + [f"{marker} {line}".rstrip() for line in text.rstrip("\n").split("\n")]) + "\n"
+
+
+def shown_config(result: PlanResult) -> str | None:
+    """The configuration as output shows it: as is when applicable, else a commented preview."""
+    if result.config is None or result.applicable:
+        return result.config
+    return _preview(result.config, result.comment)
+
+
+def shown_command(result: PlanResult) -> str | None:
+    if result.command is None or result.applicable:
+        return result.command
+    return _preview(result.command, SHELL_COMMENT).rstrip("\n")
 
 
 def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
@@ -247,6 +301,7 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
         "inventory": inventory_path,
         "generated_at": iso_utc(now),
         "verdict": result.verdict,
+        "applicable": result.applicable,
         "exit_code": result.exit_code,
         "connection": {"id": hc.id, "key": hc.key, "circuit": hc.circuit, "device": result.device,
                        "tenant": hc.tenant, "vlan": hc.vlan, "bandwidth": format_bandwidth(hc.bandwidth),
@@ -256,29 +311,45 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
         "advice": [f.to_dict() for f in result.advice],
         "context": [f.to_dict() for f in result.context],
         "passed": [f.to_dict() for f in result.passed],
-        "config": result.config,
-        "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": result.command},
+        "config": shown_config(result),
+        "config_note": result.config_note,
+        "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": shown_command(result)},
     }
 
 
 def to_text(result: PlanResult, markdown: bool = False) -> str:
+    """Table or markdown text. Inventory and device text is escaped for the format (display.safe /
+    markdown_text); fenced blocks hold only rendered configuration and API text, checked by render."""
     hc = result.connection
+    esc = markdown_text if markdown else safe
     head = "## " if markdown else ""
     fence = ["```"] if markdown else []
-    out = [f"{'# ' if markdown else ''}Plan: hosted connection on {hc.circuit} ({result.device}) for tenant "
-           f"{hc.tenant}, VLAN {hc.vlan}, {format_bandwidth(hc.bandwidth)}",
-           f"Verdict: {result.verdict.upper()} (exit {result.exit_code})", ""]
+    blocked = "" if result.applicable else f": {BANNER} (preview, every line commented out)"
+    out = [f"{'# ' if markdown else ''}Plan: hosted connection on {esc(hc.circuit)} ({esc(result.device)}) for tenant "
+           f"{esc(hc.tenant)}, VLAN {hc.vlan}, {format_bandwidth(hc.bandwidth)}",
+           f"Verdict: {result.verdict.upper()} (exit {result.exit_code})" + ("  " if markdown else ""),
+           "Applicable: yes" if result.applicable else f"Applicable: no, {BANNER}", ""]
     for title, items in (("Blocking findings", result.blockers), ("Warnings (not blocking)", result.warnings),
                          ("Advice", result.advice), ("Context: problems elsewhere, not blocking", result.context)):
         if items:
-            out += [f"{head}{title} ({len(items)})"] + [_finding_line(f) for f in items] + [""]
+            out += [f"{head}{title} ({len(items)})"] + [_finding_line(f, markdown) for f in items] + [""]
     out += [f"Checks passed for this connection, its circuit, device and partner: {len(result.passed)}", ""]
-    if result.config is not None:
-        out += [f"{head}Configuration for {result.device}"] + fence + result.config.rstrip("\n").splitlines() + fence + [""]
+    config = shown_config(result)
+    if result.config_note is not None:
+        out += [f"{head}Configuration for {esc(result.device)}", esc(result.config_note), ""]
+    elif config is not None:
+        out += [f"{head}Configuration for {esc(result.device)}{blocked}"] + fence + _lines(config) + fence + [""]
     if result.request is not None:
-        out += [f"{head}Alibaba Cloud API: CreateVirtualPhysicalConnection"] + fence
-        out += json.dumps(result.request, indent=2).splitlines() + fence + [""] + fence + [result.command] + fence
+        request = json.dumps(result.request, indent=2)
+        if not result.applicable:
+            request = _preview(request, SHELL_COMMENT)
+        out += [f"{head}Alibaba Cloud API: CreateVirtualPhysicalConnection{blocked}"] + fence + _lines(request) + fence
+        out += [""] + fence + _lines(shown_command(result)) + fence
     return "\n".join(out) + "\n"
+
+
+def _lines(text: str) -> list[str]:
+    return [safe(line) for line in text.rstrip("\n").split("\n")]
 
 
 def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None, concurrency: int,

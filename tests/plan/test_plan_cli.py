@@ -32,7 +32,10 @@ def test_json_is_one_object_with_everything(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 1 and data["exit_code"] == 1 and data["verdict"] == "blocked"
     assert {f["rule"] for f in data["blockers"]} == {"vlan-unique", "circuit-capacity", "config-drift"}
-    assert data["api"]["request"]["VlanId"] == 100 and data["api"]["command"].startswith("aliyun vpc ")
+    assert data["applicable"] is False
+    assert data["api"]["request"]["VlanId"] == 100
+    assert all(line.startswith("# ") for line in data["api"]["command"].splitlines())    # blocked: a preview
+    assert data["config"] is None and "already carries hosted connection" in data["config_note"]
     assert set(data) >= {"connection", "blockers", "warnings", "advice", "context", "passed", "config", "api"}
 
 

@@ -244,6 +244,8 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
         enabled = replace(hc, status="enabled")
         view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input
+        snippet = render_connection(inv, enabled, "create")      # and for a platform without templates
+        config = render_device(inv, circuit.device, "create", [snippet])
         result.request = api_request(inv, hc, view.description)
         result.comment = platform_spec(view.platform).comment
         taken = holders(inv, hc, states.get(circuit.device))
@@ -251,9 +253,11 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
             where = view.port if 0 in [hc.vlan] + [o.vlan for o in taken] else view.interface
             result.config_note = (f"No configuration: {where} on {circuit.device} already carries hosted connection "
                                   + ", ".join(f"{o.key} (VLAN {o.vlan}, {o.status})" for o in taken))
+        elif not result.applicable and result.comment is None:
+            result.config_note = (f"No configuration: the plan is blocked and templates/{view.platform}/commands.yaml "
+                                  f"has no `comment` marker to show it commented out")
         else:
-            snippet = render_connection(inv, enabled, "create")
-            result.config = render_device(inv, circuit.device, "create", [snippet])
+            result.config = config
     return result
 
 
@@ -274,11 +278,8 @@ def _finding_line(f: Finding, markdown: bool) -> str:
     return f"{'- ' if markdown else '  '}[{esc(f.rule)}] {esc(f.message)}" + (f"  ({esc(where)})" if where else "")
 
 
-def _preview(text: str, marker: str | None) -> str | None:
-    """A blocked plan's text, every line commented out under the banner: pasting it applies nothing.
-    Without a marker for the platform nothing is shown rather than something pasteable."""
-    if marker is None:
-        return None
+def _preview(text: str, marker: str) -> str:
+    """A blocked plan's text, every line commented out under the banner: pasting it applies nothing."""
     return "\n".join([f"{marker} {BANNER}"] + [f"{marker} {line}".rstrip() for line in text.rstrip("\n").split("\n")]) + "\n"
 
 

@@ -178,6 +178,14 @@ def test_collect_lines_show_device_errors_escaped(tmp_path, capsys, monkeypatch)
         assert raw not in err
 
 
+def test_render_lines_name_files_escaped(tmp_path, capsys):
+    out_dir = tmp_path / "cfg\x1b]0;pwn\x07"
+    code, out, _ = run(capsys, "render", hostile_copy(tmp_path), "--action", "disable", "--connection", "pc-bjhc02",
+                       "--output-dir", out_dir)
+    assert code == 0 and (out_dir / "bj-acc-01.disable.cfg").is_file()
+    assert out == f"{tmp_path}/cfg\\x1b]0;pwn\\x07/bj-acc-01.disable.cfg\n"
+
+
 def test_error_lines_of_main_are_escaped(tmp_path, capsys):
     target = tmp_path / "no\x1b]0;pwn\x07such" / "report.json"
     code, out, err = run(capsys, "check", hostile_copy(tmp_path), "--format", "json", "--output", target)

@@ -9,6 +9,7 @@ For each series, samples are taken in time order and each pair of neighbours is 
   wrapped at 2^32 hundredths, about 497 days, is recognised as a wrap, not a reboot);
 * a 64-bit counter going down was cleared by an operator: dropped;
 * a 32-bit counter going down with sysUpTime rising wrapped once: 2^32 is added;
+* counters are unsigned 64-bit (a Counter64 reaches 2^64 - 1): deltas are exact, in modular arithmetic;
 * a rate above the interface speed (bps, or pps above the speed's 64-byte-frame packet rate) is impossible:
   dropped. Nothing negative survives.
 
@@ -65,13 +66,21 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     bits = f["counter_bits"].to_numpy()
     bits_b = bits[b]
 
+    # Counters are uint64 (Counter64 reaches 2^64 - 1) and deltas are taken modulo 2^64, so no value
+    # overflows: a counter that went up gives its exact increase, a 32-bit one that wrapped gets 2^32 added
+    # (the sum wraps back into range), and one that went down is flagged before its delta is used.
     deltas = {}
     went_down = np.zeros(len(pair), dtype=bool)
-    for c in COUNTERS:
-        v = f[c].to_numpy()
-        d = v[b] - v[a]
-        went_down |= d < 0
-        deltas[c] = np.where((d < 0) & (bits_b == 32), d + WRAP32, d)
+    beyond_32 = np.zeros(len(pair), dtype=bool)
+    with np.errstate(over="ignore"):
+        for c in COUNTERS:
+            v = f[c].to_numpy().astype(np.uint64)
+            down = v[b] < v[a]
+            d = v[b] - v[a]
+            d[down & (bits_b == 32)] += np.uint64(WRAP32)
+            went_down |= down
+            beyond_32 |= (bits_b == 32) & (d >= WRAP32)
+            deltas[c] = d
 
     status = np.zeros(len(pair), dtype=np.int8)          # index into STATUSES; 0 = OK
     # Precedence matters: the first reason that applies is the one reported.
@@ -91,9 +100,10 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
         pending &= ~hit
 
     with np.errstate(divide="ignore", invalid="ignore"):
+        as_float = {c: deltas[c].astype("float64") for c in ("in_octets", "out_octets", "in_packets", "out_packets")}
         rates = {
-            "in_bps": deltas["in_octets"] * 8 / dt, "out_bps": deltas["out_octets"] * 8 / dt,
-            "in_pps": deltas["in_packets"] / dt, "out_pps": deltas["out_packets"] / dt,
+            "in_bps": as_float["in_octets"] * 8 / dt, "out_bps": as_float["out_octets"] * 8 / dt,
+            "in_pps": as_float["in_packets"] / dt, "out_pps": as_float["out_packets"] / dt,
         }
     if speeds:
         speed = pd.Series(sid[a]).map(speeds).to_numpy(dtype="float64")   # NaN: speed unknown
@@ -102,11 +112,8 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
         hit = pending & too_fast
         status[hit] = code[IMPOSSIBLE]
         pending &= ~hit
-    # Anything still negative here (a 32-bit value above 2^32 in bad input) is never traffic.
-    negative = np.zeros(len(pair), dtype=bool)
-    for c in COUNTERS:
-        negative |= deltas[c] < 0
-    status[pending & negative] = code[IMPOSSIBLE]
+    # A 32-bit delta of 2^32 or more (a value above 2^32 in bad input) is never traffic.
+    status[pending & beyond_32] = code[IMPOSSIBLE]
     ok = status == 0
 
     out = pd.DataFrame({"sid": sid[a], "start_ms": t[a], "end_ms": t[b], "dt_s": dt,
@@ -115,5 +122,5 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     for name, values in rates.items():
         out[name] = np.where(ok, values, np.nan)
     for c in COUNTERS:
-        out[f"d_{c}"] = np.where(ok, deltas[c], 0)
+        out[f"d_{c}"] = np.where(ok, deltas[c], np.uint64(0))
     return out

@@ -1,8 +1,9 @@
 """Counter samples in memory, and the fixture series files that carry them (contract section 7).
 
 A `Samples` holds one row per (series, time): `sid` numbers a (device, interface) pair, `time_ms` is
-epoch milliseconds (UTC), the eight counters are exact int64, `sys_uptime` is float (NaN when the
-device did not say) and `counter_bits` is 32 or 64. Both the SQLite store and the CSV reader produce it.
+epoch milliseconds (UTC), the eight counters are exact uint64 (a Counter64 reaches 2^64 - 1: subtract
+them only as rates.py does, modulo 2^64), `sys_uptime` is float (NaN when the device did not say) and
+`counter_bits` is 32 or 64. Both the SQLite store and the CSV reader produce it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ COUNTERS = ("in_octets", "out_octets", "in_packets", "out_packets",
 CSV_COLUMNS = ("time", "device", "interface", *COUNTERS, "sys_uptime", "counter_bits")
 FRAME_COLUMNS = ("sid", "time_ms", *COUNTERS, "sys_uptime", "counter_bits")
 INT64_MAX = "9223372036854775807"
+UINT64_MAX = "18446744073709551615"
 MAX_MESSAGES = 20   # a broken file gets this many precise messages, not thousands
 
 
@@ -41,7 +43,7 @@ class Samples:
 
 def empty_frame() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in FRAME_COLUMNS})
-    return frame.astype({"sys_uptime": "float64"})
+    return frame.astype({"sys_uptime": "float64", **{c: "uint64" for c in COUNTERS}})
 
 
 def fixture_files(directory: Path) -> list[Path]:
@@ -101,7 +103,8 @@ def _read_one(path: Path, problems: list[str]) -> pd.DataFrame | None:
         out[column] = raw[column].str.strip()
         bad(out[column] == "", column, "is empty")
     for column in (*COUNTERS, "sys_uptime", "counter_bits"):
-        out[column] = _exact_int(raw[column], lambda mask, c=column: bad(mask, c, "is not a non-negative integer"))
+        out[column] = _exact_int(raw[column], lambda mask, c=column: bad(mask, c, "is not a non-negative integer"),
+                                 unsigned=column in COUNTERS)
     bad(~out["counter_bits"].isin([32, 64]), "counter_bits", "is not 32 or 64")
     for column in COUNTERS:
         bad((out["counter_bits"] == 32) & (out[column] >= 2**32), column, "does not fit a 32-bit counter")
@@ -109,9 +112,11 @@ def _read_one(path: Path, problems: list[str]) -> pd.DataFrame | None:
     return out
 
 
-def _exact_int(text: pd.Series, report) -> pd.Series:
-    """Digits -> int64 without passing through float (64-bit counters need every digit)."""
+def _exact_int(text: pd.Series, report, unsigned: bool = False) -> pd.Series:
+    """Digits -> int64, or uint64 for counters (up to 2^64 - 1), without passing through float (every digit counts)."""
     text = text.str.strip()
-    ok = text.str.fullmatch(r"\d{1,18}") | (text.str.fullmatch(r"\d{19}") & (text <= INT64_MAX))
+    digits, largest = (20, UINT64_MAX) if unsigned else (19, INT64_MAX)
+    longest = text.str.fullmatch(rf"[0-9]{{{digits}}}") & (text <= largest)   # same length: text order is number order
+    ok = text.str.fullmatch(rf"[0-9]{{1,{digits - 1}}}") | longest
     report(~ok)
-    return text.where(ok, "0").astype("int64")
+    return text.where(ok, "0").astype("uint64" if unsigned else "int64")

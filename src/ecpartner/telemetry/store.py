@@ -10,6 +10,11 @@ Reading two million rows back through sqlite3 costs seconds (a Python object per
 UTC days are compacted: once the newest sample is on a later day, each series' rows of the earlier days
 move into one `blocks` row holding them as a packed int64 array, which loads at memory speed. Rows
 arriving late for a compacted day are kept (never twice) and merged into its block next time.
+
+SQLite integers are signed 64-bit, a Counter64 is not: a counter is stored as its two's complement
+(v - 2^64 when v >= 2^63) and read back as uint64. Values below 2^63 are stored exactly as schema 1
+always stored them, so stores written before this scheme keep their meaning (no schema bump). Read
+with sqlite3 directly (the tables, the view), a counter of 2^63 or more shows as negative.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ DAY_MS = 86_400_000
 BLOCK_COLUMNS = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
 BUSY_TIMEOUT_MS = 30_000
 DEFAULT_NAME = "telemetry.sqlite"
+UINT64 = 2**64
 
 _COUNTER_COLUMNS = ",\n  ".join(f"{c} INTEGER NOT NULL" for c in COUNTERS)
 _SCHEMA = f"""
@@ -53,7 +59,8 @@ CREATE TABLE blocks (                     -- finished UTC days of one series, co
   day INTEGER NOT NULL,                   -- time_ms // 86400000
   n INTEGER NOT NULL,
   last_ms INTEGER NOT NULL,
-  data BLOB NOT NULL,                     -- little-endian int64, column after column of BLOCK_COLUMNS
+  data BLOB NOT NULL,                     -- little-endian int64, column after column of BLOCK_COLUMNS (counters
+                                          -- as in samples: two's complement of the uint64)
   PRIMARY KEY (series, day)
 ) WITHOUT ROWID;
 CREATE TABLE polls (
@@ -127,9 +134,11 @@ class Store:
     def insert(self, rows: Iterable[tuple], source: str, started_ms: int, problems: str = "") -> int:
         """Append samples in one transaction; rows are CSV-order tuples with time as epoch ms.
 
-        (time_ms, device, interface, *COUNTERS, sys_uptime, counter_bits). Returns how many were new.
+        (time_ms, device, interface, *COUNTERS, sys_uptime, counter_bits), counters 0..2^64-1.
+        Returns how many were new.
         """
-        rows = list(rows)
+        rows = [(*r[:3], *(self._stored_counter(r, c, v) for c, v in zip(COUNTERS, r[3:])), *r[3 + len(COUNTERS):])
+                for r in rows]
         self.db.execute("BEGIN IMMEDIATE")
         try:
             ids = self._series_ids({(r[1], r[2]) for r in rows})
@@ -148,6 +157,13 @@ class Store:
             raise
         self.compact()
         return inserted
+
+    def _stored_counter(self, row: tuple, name: str, value: int) -> int:
+        """uint64 -> the int64 SQLite holds (two's complement)."""
+        if not 0 <= value < UINT64:
+            raise InputError(f"{self.path}: cannot write: {row[1]} {row[2]}: {name} {value!r} is not a counter "
+                             "value (0 to 2^64-1)")
+        return value - UINT64 if value >= UINT64 // 2 else value
 
     def _not_in_blocks(self, rows: list[tuple], ids: dict) -> list[tuple]:
         """Drop rows a compacted block already holds (a re-run poll of a finished day)."""
@@ -244,6 +260,8 @@ class Store:
         columns = {"sid": np.concatenate([np.full(len(piece), sid, dtype=np.int64) for sid, piece in pieces])}
         for j, name in enumerate(BLOCK_COLUMNS):
             columns[name] = np.concatenate([piece[:, j] for _, piece in pieces])
+            if name in COUNTERS:
+                columns[name] = columns[name].view(np.uint64)   # the two's complement read back as stored
         frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
         if any(sid != n for sid, n in renumber.items()):
             frame["sid"] = frame["sid"].map(renumber)

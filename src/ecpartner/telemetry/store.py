@@ -15,11 +15,17 @@ SQLite integers are signed 64-bit, a Counter64 is not: a counter is stored as it
 (v - 2^64 when v >= 2^63) and read back as uint64. Values below 2^63 are stored exactly as schema 1
 always stored them, so stores written before this scheme keep their meaning (no schema bump). Read
 with sqlite3 directly (the tables, the view), a counter of 2^63 or more shows as negative.
+
+Every SQLite fault (read-only file, full disk, corruption) and every row or block this code cannot read
+back becomes one InputError naming the file and the cause; a failed write changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
 
@@ -28,6 +34,8 @@ import pandas as pd
 
 from ecpartner.errors import InputError
 from ecpartner.telemetry.series import COUNTERS, FRAME_COLUMNS, Samples, empty_frame
+
+log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 DAY_MS = 86_400_000
@@ -82,21 +90,48 @@ def default_path(inventory_path: Path) -> Path:
     return inventory_path.parent / DEFAULT_NAME
 
 
+class _Corrupt(Exception):
+    """A stored row or block this code cannot read back (not written by it, or damaged)."""
+
+
+def _faults(action: str):
+    """Store methods: an SQLite error or unreadable data becomes '<file>: cannot <action>: <cause>'."""
+    def wrap(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except (sqlite3.DatabaseError, _Corrupt) as e:
+                raise InputError(f"{self.path}: cannot {action}: {e}") from None
+        return guarded
+    return wrap
+
+
 class Store:
     """One open store. Use as a context manager; every method is one transaction or one read."""
 
     def __init__(self, path: str | Path, create: bool = True):
+        """create=False: the store must exist; it is opened read-only (a report never writes, and can read
+        a store it may not write)."""
         self.path = Path(path)
         if not create and not self.path.is_file():
             raise InputError(f"{self.path}: telemetry store does not exist (run `ecpartner telemetry poll` first)")
+        self.db = None
         try:
-            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+            target = f"{self.path.absolute().as_uri()}?mode=ro" if not create else self.path
+            self.db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=not create)
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")   # WAL + NORMAL: durable at checkpoints, never corrupt
-            self._ensure_schema()
+            self._ensure_schema(create)
         except sqlite3.DatabaseError as e:
-            raise InputError(f"{self.path}: not a usable telemetry store: {e}") from None
+            self.close()
+            # OperationalError: read-only, cannot be opened, locked; any other: not SQLite or damaged
+            what = "cannot open" if isinstance(e, sqlite3.OperationalError) else "not a usable telemetry store"
+            raise InputError(f"{self.path}: {what}: {e}") from None
+        except InputError:
+            self.close()
+            raise
 
     def __enter__(self) -> Store:
         return self
@@ -105,17 +140,30 @@ class Store:
         self.close()
 
     def close(self) -> None:
-        self.db.close()
+        if self.db is not None:
+            self.db.close()
 
-    def _ensure_schema(self) -> None:
+    @contextmanager
+    def _transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            if self.db.in_transaction:   # SQLite has already rolled back after some errors (a full disk)
+                self.db.execute("ROLLBACK")
+            raise
+
+    def _ensure_schema(self, create: bool) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
             raise InputError(f"{self.path}: telemetry store schema {version} is newer than this ecpartner "
                              f"understands ({SCHEMA_VERSION}); upgrade ecpartner")
-        self.db.execute("BEGIN IMMEDIATE")   # a second poller creating the schema at the same time waits here
-        try:
+        if not create:
+            raise InputError(f"{self.path}: not a telemetry store (no schema; `ecpartner telemetry poll` creates one)")
+        with self._transaction():   # a second poller creating the schema at the same time waits here
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
                 tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -124,13 +172,10 @@ class Store:
                 for statement in _SCHEMA.split(";"):   # (no ";" inside the statements)
                     if statement.strip():
                         self.db.execute(statement)
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
 
     # ------------------------------------------------------------------ writing
 
+    @_faults("write")
     def insert(self, rows: Iterable[tuple], source: str, started_ms: int, problems: str = "") -> int:
         """Append samples in one transaction; rows are CSV-order tuples with time as epoch ms.
 
@@ -139,8 +184,7 @@ class Store:
         """
         rows = [(*r[:3], *(self._stored_counter(r, c, v) for c, v in zip(COUNTERS, r[3:])), *r[3 + len(COUNTERS):])
                 for r in rows]
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             ids = self._series_ids({(r[1], r[2]) for r in rows})
             rows = self._not_in_blocks(rows, ids)
             before = self.db.total_changes
@@ -151,11 +195,10 @@ class Store:
             inserted = self.db.total_changes - before
             self.db.execute("INSERT INTO polls (started_ms, source, inserted, problems) VALUES (?, ?, ?, ?)",
                             (started_ms, source, inserted, problems))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.compact()
+        try:
+            self.compact()
+        except InputError as e:   # the samples are stored: compaction is only for speed, and retried next time
+            log.warning("%s (the new samples are stored; compaction is retried at the next poll)", e)
         return inserted
 
     def _stored_counter(self, row: tuple, name: str, value: int) -> int:
@@ -176,23 +219,23 @@ class Store:
             key = (ids[(r[1], r[2])], r[0] // DAY_MS)
             if key not in known:
                 blob = self.db.execute("SELECT data FROM blocks WHERE series = ? AND day = ?", key).fetchone()
-                known[key] = set(_unpack(blob[0])[:, 0].tolist()) if blob else set()
+                known[key] = set(_unpack(blob[0], *key)[:, 0].tolist()) if blob else set()
             if r[0] not in known[key]:
                 kept.append(r)
         return kept
 
+    @_faults("write")
     def compact(self) -> int:
         """Move the rows of every UTC day before the newest sample's day into blocks; returns rows moved."""
         oldest, newest = self.db.execute("SELECT min(time_ms), max(time_ms) FROM samples").fetchone()
         if oldest is None or oldest // DAY_MS >= newest // DAY_MS:
             return 0
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             boundary = (self.db.execute("SELECT max(time_ms) FROM samples").fetchone()[0] // DAY_MS) * DAY_MS
             rows = self.db.execute(
                 f"SELECT series, {', '.join(BLOCK_COLUMNS[:-2])}, coalesce(sys_uptime, -1), counter_bits "
                 "FROM samples WHERE time_ms < ? ORDER BY series, time_ms", (boundary,)).fetchall()
-            data = np.array(rows, dtype=np.int64)
+            data = self._int64_rows(rows)
             keys = np.stack([data[:, 0], data[:, 1] // DAY_MS], axis=1)
             starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
             for begin, end in zip(starts, np.r_[starts[1:], len(data)]):
@@ -200,17 +243,31 @@ class Store:
                 block = data[begin:end, 1:]
                 old = self.db.execute("SELECT data FROM blocks WHERE series = ? AND day = ?", (series, day)).fetchone()
                 if old:   # late rows for a compacted day: merge, the block's copy of a time wins
-                    block = np.concatenate([_unpack(old[0]), block])
+                    block = np.concatenate([_unpack(old[0], series, day), block])
                     _, first = np.unique(block[:, 0], return_index=True)
                     block = block[first]
                 self.db.execute("INSERT OR REPLACE INTO blocks (series, day, n, last_ms, data) VALUES (?, ?, ?, ?, ?)",
                                 (series, day, len(block), int(block[:, 0].max()), _pack(block)))
             self.db.execute("DELETE FROM samples WHERE time_ms < ?", (boundary,))
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         return len(rows)
+
+    def _int64_rows(self, rows: list[tuple]) -> np.ndarray:
+        """Sample rows as an int64 array; a value that is not an integer (a damaged or foreign row) is named."""
+        try:
+            return np.array(rows, dtype=np.int64)
+        except (ValueError, TypeError, OverflowError):
+            pass
+        columns = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
+        checks = " OR ".join(f"typeof(s.{c}) NOT IN ('integer', {'null' if c == 'sys_uptime' else 'integer'!r})"
+                             for c in columns)
+        bad = self.db.execute(f"SELECT r.device, r.interface, s.time_ms, {', '.join('s.' + c for c in columns)} "
+                              f"FROM samples s JOIN series r ON r.id = s.series WHERE {checks} LIMIT 1").fetchone()
+        if bad is None:
+            raise _Corrupt("a sample row holds a value that is not an integer")
+        device, interface, when, *values = bad
+        column, value = next((c, v) for c, v in zip(columns, values)
+                             if not isinstance(v, int) and not (v is None and c == "sys_uptime"))
+        raise _Corrupt(f"sample {device} {interface} at time_ms {when!r}: {column} is {value!r}, not an integer")
 
     def _series_ids(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         self.db.executemany("INSERT OR IGNORE INTO series (device, interface) VALUES (?, ?)", sorted(keys))
@@ -218,20 +275,24 @@ class Store:
 
     # ------------------------------------------------------------------ reading
 
+    @_faults("read")
     def newest_ms(self) -> int | None:
         values = self.db.execute("SELECT (SELECT max(time_ms) FROM samples), (SELECT max(last_ms) FROM blocks)").fetchone()
         present = [v for v in values if v is not None]
         return max(present) if present else None
 
+    @_faults("read")
     def stored_times(self) -> set[int]:
         times = {t for (t,) in self.db.execute("SELECT DISTINCT time_ms FROM samples")}
-        for (blob,) in self.db.execute("SELECT data FROM blocks"):
-            times.update(_unpack(blob)[:, 0].tolist())
+        for series, day, blob in self.db.execute("SELECT series, day, data FROM blocks"):
+            times.update(_unpack(blob, series, day)[:, 0].tolist())
         return times
 
+    @_faults("read")
     def count(self) -> int:
         return self.db.execute("SELECT (SELECT count(*) FROM samples) + (SELECT coalesce(sum(n), 0) FROM blocks)").fetchone()[0]
 
+    @_faults("read")
     def load(self, start_ms: int | None = None) -> Samples:
         """Samples at or after start_ms (all when None), ordered by series then time."""
         series = self.db.execute("SELECT id, device, interface FROM series ORDER BY id").fetchall()
@@ -242,14 +303,14 @@ class Store:
         by_series: dict[int, list[np.ndarray]] = {}
         for series_id, day, blob in self.db.execute(
                 "SELECT series, day, data FROM blocks WHERE day >= ? ORDER BY series, day", (start // DAY_MS,)):
-            block = _unpack(blob)
+            block = _unpack(blob, series_id, day)
             if day == start // DAY_MS:
                 block = block[block[:, 0] >= start]
             by_series.setdefault(series_id, []).append(block)
         rows = self.db.execute(f"SELECT series, time_ms, {', '.join(COUNTERS)}, coalesce(sys_uptime, -1), counter_bits "
                                "FROM samples WHERE time_ms >= ? ORDER BY series, time_ms", (start,)).fetchall()
         if rows:
-            recent = np.array(rows, dtype=np.int64)
+            recent = self._int64_rows(rows)
             cuts = np.flatnonzero(np.diff(recent[:, 0])) + 1
             for part in np.split(recent, cuts):
                 by_series.setdefault(int(part[0, 0]), []).append(part[:, 1:])
@@ -275,6 +336,14 @@ def _pack(block: np.ndarray) -> bytes:
     return np.ascontiguousarray(block.T, dtype="<i8").tobytes()
 
 
-def _unpack(blob: bytes) -> np.ndarray:
-    """bytes -> (n, columns) int64 view (column-major underneath, read-only)."""
-    return np.frombuffer(blob, dtype="<i8").reshape(len(BLOCK_COLUMNS), -1).T
+def _unpack(blob: bytes, series: int, day: int) -> np.ndarray:
+    """bytes -> (n, columns) int64 view (column-major underneath, read-only); a damaged block is _Corrupt."""
+    where = f"compacted block of series {series} for day {day} (UTC days since 1970)"
+    row_bytes = 8 * len(BLOCK_COLUMNS)
+    if not isinstance(blob, bytes) or not blob or len(blob) % row_bytes:
+        size = f"{len(blob)} bytes" if isinstance(blob, bytes) else f"a {type(blob).__name__}"
+        raise _Corrupt(f"{where} is damaged: {size}, not whole rows of {row_bytes} bytes")
+    block = np.frombuffer(blob, dtype="<i8").reshape(len(BLOCK_COLUMNS), -1).T
+    if (block[:, 0] // DAY_MS != day).any() or not np.isin(block[:, -1], (32, 64)).all():
+        raise _Corrupt(f"{where} is damaged: times outside its day or counter bits other than 32 and 64")
+    return block

@@ -1,4 +1,9 @@
-"""IF-MIB walk -> per-interface Counters named as the configuration names them."""
+"""IF-MIB walk -> per-interface Counters named as the configuration names them.
+
+A value of the wrong SNMP type (an OctetString in a counter column), negative, too large for its type or
+not a number is unknown, never guessed: that interface's counter (and a packet total it is part of) is
+None, and `read_counters` says why.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +31,13 @@ COLUMNS = {
     "in_errors": (None, "1.3.6.1.2.1.2.2.1.14"),
     "out_errors": (None, "1.3.6.1.2.1.2.2.1.20"),
 }
+# snmprec tags of the numeric SNMP types and the largest value each carries; any other type is not a number.
+NUMERIC_TAGS = {"2": 2**31 - 1, "65": 2**32 - 1, "66": 2**32 - 1, "67": 2**32 - 1, "70": 2**64 - 1}
+TYPE_NAMES = {"2": "Integer", "4": "OctetString", "4x": "OctetString", "5": "Null", "6": "OBJECT IDENTIFIER",
+              "64": "IpAddress", "65": "Counter32", "66": "Gauge32", "67": "TimeTicks", "68": "Opaque",
+              "70": "Counter64"}
+# Counters fields made of several SNMP columns.
+PACKETS = {"in_packets": ("in_ucast", "in_mcast", "in_bcast"), "out_packets": ("out_ucast", "out_mcast", "out_bcast")}
 # Every OID subtree a collector must walk to fill Counters.
 WALK_OIDS = [SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_SPEED] + sorted(
     {oid for pair in COLUMNS.values() for oid in pair if oid})
@@ -40,43 +52,64 @@ def _columns(walk: Walk) -> dict[str, dict[str, tuple[str, str]]]:
     return columns
 
 
+def _number(entry: tuple[str, str] | None) -> int | None:
+    """A numeric SNMP value in its type's range; None when absent or unreadable."""
+    if entry is None or entry[0] not in NUMERIC_TAGS:
+        return None
+    return optional_int(entry[1], NUMERIC_TAGS[entry[0]])
+
+
+def _why(entry: tuple[str, str], oid: str) -> str:
+    tag, value = entry
+    return f"{TYPE_NAMES.get(tag, 'type ' + tag)} {value[:40]!r} at {oid} is not a counter value"
+
+
 def sys_uptime(walk: Walk) -> int | None:
-    entry = walk.get(SYS_UPTIME)
-    return optional_int(entry[1]) if entry else None
+    return _number(walk.get(SYS_UPTIME))
 
 
 def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
     """Counters for every interface of the walk that matches a configuration name (ifName, then ifDescr)."""
+    return read_counters(walk, config_names)[0]
+
+
+def read_counters(walk: Walk, config_names) -> tuple[dict[str, Counters], dict[str, dict[str, str]]]:
+    """interface_counters(), and for each interface the Counters fields whose SNMP value was present but
+    unreadable: {configuration name: {field: why}}."""
     table = _columns(walk)
     names = {i: text_value(*entry) for i, entry in table.get(IF_NAME, {}).items()}
     descrs = {i: text_value(*entry) for i, entry in table.get(IF_DESCR, {}).items()}
     mapping = match_names(config_names, list(names.values()) + list(descrs.values()))
 
-    def column(oid: str | None) -> dict[str, str]:
-        return {i: value for i, (_, value) in table.get(oid, {}).items()} if oid else {}
-
-    columns = {field: (column(hc), column(legacy)) for field, (hc, legacy) in COLUMNS.items()}
-    high_speed, speed = column(IF_HIGH_SPEED), column(IF_SPEED)
+    high_speed, speed = table.get(IF_HIGH_SPEED, {}), table.get(IF_SPEED, {})
     result: dict[str, Counters] = {}
+    unreadable: dict[str, dict[str, str]] = {}
     for index in sorted(set(names) | set(descrs), key=lambda i: int(i) if i.isdigit() else 0):
         config_name = mapping.get(names.get(index, "")) or mapping.get(descrs.get(index, ""))
         if not config_name or config_name in result:
             continue
-        values, bits = {}, 64
-        for field, (hc, legacy) in columns.items():
-            if index in hc:
-                values[field] = optional_int(hc[index])
-            else:
-                values[field] = optional_int(legacy.get(index))
-                if field == "in_octets" and values[field] is not None:
-                    bits = 32
-        in_packets = packet_total(values["in_ucast"], values["in_mcast"], values["in_bcast"])
-        out_packets = packet_total(values["out_ucast"], values["out_mcast"], values["out_bcast"])
-        mbps = optional_int(high_speed.get(index))
+        values, why, bits = {}, {}, 64
+        for field, (hc, legacy) in COLUMNS.items():
+            oid = hc if hc and index in table.get(hc, {}) else legacy
+            entry = table.get(oid, {}).get(index) if oid else None
+            values[field] = _number(entry)
+            if entry is not None and values[field] is None:
+                why[field] = _why(entry, f"{oid}.{index}")
+            if field == "in_octets" and oid == legacy and entry is not None:
+                bits = 32
+        for total, parts in PACKETS.items():
+            bad = [why.pop(part) for part in parts if part in why]
+            # an unreadable multicast or broadcast count makes the total unknown, not smaller
+            values[total] = None if bad else packet_total(*(values[part] for part in parts))
+            if bad:
+                why[total] = "; ".join(bad)
+        if why:
+            unreadable[config_name] = why
+        mbps = _number(high_speed.get(index))
         result[config_name] = Counters(
             interface=config_name, in_octets=values["in_octets"], out_octets=values["out_octets"],
-            in_packets=in_packets, out_packets=out_packets,
+            in_packets=values["in_packets"], out_packets=values["out_packets"],
             in_discards=values["in_discards"], out_discards=values["out_discards"],
             in_errors=values["in_errors"], out_errors=values["out_errors"],
-            speed_bps=mbps * 10**6 if mbps else optional_int(speed.get(index)), counter_bits=bits, source="snmp")
-    return result
+            speed_bps=mbps * 10**6 if mbps else _number(speed.get(index)), counter_bits=bits, source="snmp")
+    return result, unreadable

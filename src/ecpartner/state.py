@@ -60,19 +60,26 @@ class Counters:
                             self.in_discards, self.out_discards)
 
 
-def optional_int(value) -> int | None:
-    """A counter as printed or recorded ('123', ' 123 ', 123); None when absent or not a number."""
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
+COUNTER_MAX = 2**64 - 1          # the largest value any counter (Counter64) can hold
+
+
+def optional_int(value, largest: int = COUNTER_MAX) -> int | None:
+    """A counter as printed or recorded ('123', ' 123 ', 123); None when absent, not a whole number of plain
+    digits ('abc', '', '1.5', '1e3', '+5'), negative (a counter never is) or above `largest`."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isascii() and value.isdigit() and len(value) <= 20 else None
+    elif isinstance(value, bool) or not isinstance(value, int):
         return None
+    return value if value is not None and 0 <= value <= largest else None
 
 
 def packet_total(unicast: int | None, *others: int | None) -> int | None:
     """Packets = unicast + multicast + broadcast; the other kinds may be absent (32-bit agents, short CLI forms)."""
     if unicast is None:
         return None
-    return unicast + sum(v for v in others if v is not None)
+    # Three counters that each wrap at 2^64 add up to one that wraps there too: deltas stay exact.
+    return (unicast + sum(v for v in others if v is not None)) % (COUNTER_MAX + 1)
 
 
 @dataclass

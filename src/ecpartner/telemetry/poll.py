@@ -113,7 +113,7 @@ async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ)
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
     from ecpartner.collect.snmp import SnmpError, snmp_walk
-    from ecpartner.snmp_counters import WALK_OIDS, interface_counters, sys_uptime
+    from ecpartner.snmp_counters import WALK_OIDS, read_counters, sys_uptime
 
     engine = SnmpEngine()
     gate = asyncio.Semaphore(min(concurrency, 50))
@@ -144,15 +144,17 @@ async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ)
             after = time.time()
         moment = int((before + after) / 2 * 1000)   # the counters were read somewhere in between
         uptime = sys_uptime(walk)
-        counters = interface_counters(walk, interfaces)
+        counters, unreadable = read_counters(walk, interfaces)
         for interface in interfaces:
             c = counters.get(interface)
             if c is None:
                 problems.append(f"device {name}: interface {interface} not found by ifName or ifDescr")
                 continue
             values = [getattr(c, k) for k in COUNTERS]
-            if None in values:
-                missing = ", ".join(k for k, v in zip(COUNTERS, values) if v is None)
+            if None in values:   # this interface is left out of the sample; the others are still stored
+                why = unreadable.get(interface, {})
+                missing = ", ".join(k + (f" ({why[k]})" if k in why else "")
+                                    for k, v in zip(COUNTERS, values) if v is None)
                 problems.append(f"device {name}: interface {interface}: cannot read {missing}")
                 continue
             rows.append((moment, name, interface, *values, uptime, c.counter_bits))

@@ -145,3 +145,16 @@ def test_a_store_of_a_newer_schema_is_left_alone(polled, capsys):
     with sqlite3.connect(db) as c:
         c.execute("PRAGMA user_version = 1")
     assert _count(db) == 24
+
+
+def test_a_compaction_that_fails_keeps_the_poll_it_follows(tmp_path, caplog):
+    day = 86_400_000
+    row = (1_800_000_000_000, "dev", "if", *([5] * len(COUNTERS)), 12345, 64)
+    db = tmp_path / "t.sqlite"
+    with Store(db) as store:
+        store.insert([row], "test", 0)
+        store.db.execute("UPDATE samples SET out_errors = x'00'")    # a blob in a counter column
+        assert store.insert([(row[0] + day, *row[1:])], "test", 0) == 1   # the next day: compaction fails
+        assert store.count() == 2 and store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 0
+    assert f"{db}: cannot write: sample dev if at time_ms {row[0]}: out_errors is b'\\x00', not an integer" in caplog.text
+    assert "the new samples are stored" in caplog.text

@@ -124,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    from ecpartner.logsetup import setup_logging
+
+    setup_logging(args.verbose)   # no tracebacks (ours or paramiko's) at default verbosity; -v shows them
     module_name, func_name = args.handler.split(":")
     handler = getattr(import_module(module_name), func_name)
     try:

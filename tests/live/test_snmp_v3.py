@@ -44,7 +44,7 @@ def test_v3_credentials_come_from_the_environment(tmp_path):
                                     "ECPT_PASSWORD, snmp_v3: {user_env: ECPT_V3_USER, auth_key_env: ECPT_V3_AUTH, "
                                     "priv_key_env: ECPT_V3_PRIV}}\n", 1)
     path.write_text(text)
-    env = {"ECPT_USER": "u", "ECPT_PASSWORD": "p", "ECPT_V3_USER": USER, "ECPT_V3_AUTH": AUTH_KEY, "ECPT_V3_PRIV": PRIV_KEY}
+    env = {"ECPT_USER": "u", "ECPT_PASSWORD": "pass-word", "ECPT_V3_USER": USER, "ECPT_V3_AUTH": AUTH_KEY, "ECPT_V3_PRIV": PRIV_KEY}
     [job] = plan_jobs(load_inventory(path), environ=env)
     assert job.snmp == SnmpAuth(version="3", user=USER, auth_key=AUTH_KEY, priv_key=PRIV_KEY)
-    assert AUTH_KEY not in repr(job) and PRIV_KEY not in repr(job) and "'p'" not in repr(job)
+    assert AUTH_KEY not in repr(job) and PRIV_KEY not in repr(job) and "pass-word" not in repr(job)

@@ -1,4 +1,4 @@
-"""The small pure pieces of live collection: scrubbing, rejections, commands, progress lines."""
+"""The small pure pieces of live collection: rejections, commands, progress lines (scrubbing: test_secrets.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +8,8 @@ import pytest
 
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import to_snmprec
-from ecpartner.collect.ssh import platform_commands, rejection, scrub, scrub_line
+from ecpartner.collect.ssh import platform_commands, rejection
 from ecpartner.state import Collected
-
-
-@pytest.mark.parametrize("line, scrubbed", [
-    ("snmp-agent community read cipher %^%#kX8]Lq2=3S%^%# acl 2000", "snmp-agent community read cipher <removed> acl 2000"),
-    (" local-user admin password irreversible-cipher $1c$Xq0h~q7e", " local-user admin password irreversible-cipher <removed>"),
-    ("snmp-server community s3cret RO 10", "snmp-server community <removed> RO 10"),
-    ("username admin privilege 15 secret 9 $9$abc", "username admin privilege 15 secret 9 <removed>"),
-    ("enable password hunter22", "enable password <removed>"),
-    (" key 7 0822455D0A16", " key 7 <removed>"),
-    ("snmp-server user ops g1 v3 auth sha AUTHKEY1 priv aes 128 PRIVKEY1",
-     "snmp-server user ops g1 v3 auth sha <removed> priv aes 128 <removed>"),
-    ("snmp-agent usm-user v3 ops authentication-mode sha cipher A1 privacy-mode aes128 cipher P1",
-     "snmp-agent usm-user v3 ops authentication-mode sha cipher <removed> privacy-mode aes128 cipher <removed>"),
-    ('set system root-authentication encrypted-password "$6$xyz"', "set system root-authentication encrypted-password <removed>"),
-    # lines that carry no secret stay byte for byte
-    ("service password-encryption", "service password-encryption"),
-    ("crypto key generate rsa modulus 2048", "crypto key generate rsa modulus 2048"),
-    (" qos car cir 200000 inbound", " qos car cir 200000 inbound"),
-    ("ssh user admin authentication-type password", "ssh user admin authentication-type password"),
-])
-def test_scrub_line(line, scrubbed):
-    assert scrub_line(line) == scrubbed
-
-
-def test_scrub_replaces_literal_secrets_anywhere():
-    text = "interface Gi0/0/1\n description ops-Pw-4u7rx9Zq\n"
-    assert scrub(text, {"Pw-4u7rx9Zq"}) == "interface Gi0/0/1\n description ops-<removed>\n"
 
 
 @pytest.mark.parametrize("output, reason", [

@@ -262,7 +262,7 @@ def _inventory(tmp_path: Path, with_snmp: bool):
     return path
 
 
-ENV = {"ECP_USERNAME": "u", "ECP_PASSWORD": "p", "ECP_SECRET": "s", "ECP_SNMP_COMMUNITY": "c"}
+ENV = {"ECP_USERNAME": "u", "ECP_PASSWORD": "pass", "ECP_SECRET": "secret", "ECP_SNMP_COMMUNITY": "community"}
 
 
 @pytest.mark.parametrize("with_snmp", [True, False])

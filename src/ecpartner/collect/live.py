@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import DEVICE_OIDS, SnmpAuth, SnmpError, snmp_walk
-from ecpartner.collect.ssh import SshLogin, collect_ssh, platform_commands, scrub
+from ecpartner.collect.ssh import (SshLogin, collect_ssh, hide_literals, platform_commands, short_secret,
+                                   vocabulary)
 from ecpartner.errors import InputError
 from ecpartner.inventory import Device, Inventory
 from ecpartner.state import Collected
@@ -55,13 +56,16 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
     problems: list[str] = []
     jobs: list[Job] = []
 
-    def var(name: str | None, device: str, what: str) -> str:
+    def var(name: str | None, device: str, what: str, secret: bool = True) -> str:
         if not name:
             problems.append(f"device {device}: no environment variable named for the {what}")
             return ""
         value = env.get(name)
         if value is None or value == "":
             problems.append(f"device {device}: environment variable {name} ({what}) is not set")
+        refusal = short_secret(device, name, what, value) if secret else None
+        if refusal:
+            problems.append(refusal)
             return ""
         return value
 
@@ -76,11 +80,12 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
             continue
         try:
             # a device with SNMP gets its counters from the walk: skip the CLI stand-in (pages of output)
+            vocabulary(device.platform)   # its output will be scrubbed: a broken `secrets:` section stops here
             commands = platform_commands(device.platform, with_snmp=device.snmp is not None)
         except InputError as e:
             problems.extend(f"device {name}: {m}" for m in e.messages)
             commands = ()
-        username = var(cred.username_env, name, "SSH username")
+        username = var(cred.username_env, name, "SSH username", secret=False)
         password = var(cred.password_env, name, "SSH password")
         secret = var(cred.secret_env, name, "enable secret") if cred.secret_env else password
         auth = None
@@ -90,7 +95,7 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
                 if v3 is None:
                     problems.append(f"device {name}: SNMP v3 needs credentials {cred.name}.snmp_v3")
                 else:
-                    auth = SnmpAuth(version="3", user=var(v3.user_env, name, "SNMPv3 user"),
+                    auth = SnmpAuth(version="3", user=var(v3.user_env, name, "SNMPv3 user", secret=False),
                                     auth_key=var(v3.auth_key_env, name, "SNMPv3 auth key"),
                                     priv_key=var(v3.priv_key_env, name, "SNMPv3 priv key"),
                                     auth_protocol=v3.auth_protocol, priv_protocol=v3.priv_protocol)
@@ -100,6 +105,23 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     return jobs
+
+def _hide_in_octets(tag: str, value: str, secrets: list[str]) -> tuple[str, str]:
+    """An SNMP value with the secrets in play removed: OctetStrings as text ('4') or hex ('4x', not printable).
+    Literal values only: an ifAlias is a description, free text like a configuration's description lines."""
+    if tag == "4":
+        return tag, hide_literals(value, secrets)
+    if tag == "4x":
+        raw = bytes.fromhex(value)
+        try:
+            text, codec = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, codec = raw.decode("latin-1"), "latin-1"   # any bytes: an ASCII secret is still found
+        hidden = hide_literals(text, secrets)
+        if hidden != text:
+            return tag, hidden.encode(codec).hex()
+    return tag, value
+
 
 
 class _Tracker:
@@ -125,9 +147,8 @@ class _Tracker:
     def snmp_done(self, name: str, walk: dict | None, error: str | None, seconds: float) -> None:
         with self.lock:
             result = self.results[name]
-            if walk is not None and self.secrets:  # an ifDescr/ifAlias could quote a secret: same rule as SSH text
-                walk = {oid: (tag, scrub(value, set(self.secrets)) if tag == "4" else value)
-                        for oid, (tag, value) in walk.items()}
+            if walk is not None and self.secrets:  # an ifDescr/ifAlias could quote a secret, also in hex
+                walk = {oid: _hide_in_octets(tag, value, self.secrets) for oid, (tag, value) in walk.items()}
             result.snmp = walk
             result.timings["snmp"] = round(seconds, 3)
             self._add_error(result, error)
@@ -188,7 +209,7 @@ def _ssh_one(job: Job, tracker: _Tracker, timeout: float, secrets: set[str]) -> 
         result = collect_ssh(d.name, d.host, d.port, d.platform, job.login, job.commands, timeout, secrets)
     except Exception as e:  # a bug must not leave the device pending forever
         result = Collected(device=d.name, error=f"ssh {d.host}:{d.port}: internal error: {type(e).__name__}")
-        log.exception("collecting %s", d.name)
+        log.debug("collecting %s", d.name, exc_info=True)
     tracker.ssh_done(result)
 
 
@@ -209,7 +230,7 @@ async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeou
                 error = str(e)
             except Exception as e:
                 error = f"snmp {d.host}:{d.snmp.port}: internal error: {type(e).__name__}"
-                log.exception("walking %s", d.name)
+                log.debug("walking %s", d.name, exc_info=True)
             tracker.snmp_done(d.name, walk, error, time.monotonic() - started)
 
     try:

@@ -23,7 +23,7 @@ from ecpartner.collect import collect_fleet
 from ecpartner.collect.fixtures import command_slug
 from ecpartner.collect.live import plan_jobs, secrets_of
 from ecpartner.collect.snmprec import write_snmprec
-from ecpartner.collect.ssh import scrub
+from ecpartner.collect.ssh import hide_literals
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
@@ -54,8 +54,8 @@ def write_fleet(target: Path, inventory_path: Path, results: dict[str, Collected
                 continue
             device_dir = staging / "devices" / name
             device_dir.mkdir()
-            for command, output in result.outputs.items():  # already scrubbed by the collector; once more is free
-                (device_dir / f"{command_slug(command)}.txt").write_bytes(scrub(output, secrets).encode("utf-8"))
+            for command, output in result.outputs.items():  # credential lines: scrubbed by the collector already
+                (device_dir / f"{command_slug(command)}.txt").write_bytes(hide_literals(output, secrets).encode("utf-8"))
             if result.snmp is not None:
                 (staging / "snmp").mkdir(exist_ok=True)
                 write_snmprec(staging / "snmp" / f"{name}.snmprec", result.snmp)

@@ -17,16 +17,17 @@ import socket
 import time
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import yaml
 
 from ecpartner.errors import InputError
+from ecpartner.logsetup import REDACT, REMOVED
 from ecpartner.resources import platform_dir
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
 
-REMOVED = "<removed>"
 
 # Vendor error answers to a command, seen in the first lines of the output:
 # Huawei/H3C "Error: Unrecognized command found at '^' position.", Cisco/Arista "% Invalid input detected",
@@ -41,32 +42,15 @@ _WRITES = re.compile(r"^\s*(conf(igure)?|system-view|sys|write|save|reload|reboo
                      r"copy|commit|rollback|undo|no|clear|request)\b", re.IGNORECASE)
 
 
-class _RedactSecrets(logging.Filter):
-    """netmiko logs channel traffic at DEBUG (device text holding a community, the enable exchange):
-    replace every secret value in play before any handler sees the record."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: frozenset[str] = frozenset()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            if any(s in message for s in self.secrets):
-                for secret in sorted(self.secrets, key=len, reverse=True):
-                    message = message.replace(secret, REMOVED)
-                record.msg, record.args = message, ()
-        return True
-
-
-_REDACT = _RedactSecrets()
+# netmiko logs channel traffic at DEBUG (device text holding a community, the enable exchange): the filter
+# replaces every secret value in play before any handler sees the record (the CLI's handler has it too).
 for _name in ("netmiko", "paramiko", "paramiko.transport"):
-    logging.getLogger(_name).addFilter(_REDACT)
+    logging.getLogger(_name).addFilter(REDACT)
 
 
 def hide_in_logs(secrets: set[str] | frozenset[str]) -> None:
     """Redact these values from netmiko/paramiko log records from now on."""
-    _REDACT.secrets = _REDACT.secrets | {s for s in secrets if s}
+    REDACT.secrets = REDACT.secrets | {s for s in secrets if s}
 
 
 @dataclass(frozen=True)
@@ -89,13 +73,7 @@ def platform_commands(platform: str, with_snmp: bool | None = None) -> tuple[str
 @cache
 def _command_table(platform: str) -> tuple[tuple[str, bool], ...]:
     """(command, only_without_snmp) for each entry of commands.yaml, validated."""
-    path = platform_dir(platform) / "commands.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(f"platform {platform!r}: no {path} (nothing to collect over SSH)") from None
-    except (OSError, yaml.YAMLError) as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
+    path, data = _commands_yaml(platform)
     entries = data.get("commands") if isinstance(data, dict) else None
     if not isinstance(entries, list) or not entries:
         raise InputError(f"{path}: 'commands' must be a non-empty list of {{command: ...}}")
@@ -114,22 +92,77 @@ def _command_table(platform: str) -> tuple[tuple[str, bool], ...]:
     return tuple(commands)
 
 
-# Words after which a configuration line carries a secret (Huawei/H3C, Cisco, Junos spellings).
-_SECRET_WORDS = {"password", "secret", "cipher", "irreversible-cipher", "encrypted-password", "community",
-                 "key", "key-string", "authentication-key", "pre-shared-key", "auth", "priv", "simple",
-                 "plain-text-password-value"}
-# Words between a secret keyword and the secret itself: modes, encryption types, algorithms, levels.
-_SKIP_WORDS = {"read", "write", "ro", "rw", "0", "5", "6", "7", "8", "9", "sha", "sha1", "sha224", "sha256",
-               "sha384", "sha512", "md5", "des", "3des", "aes", "aes128", "aes192", "aes256", "128", "192", "256",
-               "hmac-sha1-96", "hmac-md5-96", "level", "15", "v3", "encrypted", "unencrypted"}
-# `key` is also a plain noun in configuration (crypto key generate ...): leave these alone.
-_NOT_SECRETS = {"generate", "chain", "zeroize", "import", "export", "storage", "config-key", "pubkey-chain",
-                "mode", "id", "rsa", "ec", "dsa", "local"}
+def _commands_yaml(platform: str) -> tuple[Path, object]:
+    """templates/<platform>/commands.yaml, loaded: (path, document)."""
+    path = platform_dir(platform) / "commands.yaml"
+    try:
+        return path, yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise InputError(f"platform {platform!r}: no {path} (nothing to collect over SSH)") from None
+    except (OSError, yaml.YAMLError) as e:
+        raise InputError(f"{path}: cannot read: {e}") from None
+
+
+# Scrubbing. The vocabulary is vendor knowledge: each platform's `secrets:` section of
+# templates/<platform>/commands.yaml (see the comments there). This is only the engine.
+MIN_SECRET_LENGTH = 4   # every literal secret in play is replaced in device output: 'p' would rewrite every p
+_VOCABULARY_KEYS = ("words", "skip", "not_secrets", "patterns", "free_text")
 _TOKENS = re.compile(r"(\s+)")
 
 
-def scrub_line(line: str) -> str:
-    """Replace the secret token of a credential line: `snmp-server community X RO` -> `... <removed> RO`."""
+@dataclass(frozen=True)
+class Vocabulary:
+    words: frozenset[str]               # a secret follows this token (`password`, `cipher`)...
+    skip: frozenset[str]                # ...possibly after some of these (`7`, `sha`, `read`)...
+    not_secrets: frozenset[str]         # ...unless this comes first (`crypto key generate`)
+    patterns: tuple[re.Pattern, ...]    # positional forms: every group a pattern matches is a secret
+    free_text: tuple[re.Pattern, ...]   # lines of free text (descriptions): only literal secrets go there
+    trigger: re.Pattern                 # a word or a pattern: the lines worth a closer look
+
+
+@cache
+def vocabulary(platform: str) -> Vocabulary:
+    """The platform's `secrets:` section, validated; InputError naming the file and the key otherwise."""
+    path, data = _commands_yaml(platform)
+    section = data.get("secrets") if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        raise InputError(f"{path}: no 'secrets' section: this platform's output cannot be scrubbed of credentials")
+    for key in section:
+        if key not in _VOCABULARY_KEYS:
+            raise InputError(f"{path}: secrets: unknown key {key!r} (expected one of {', '.join(_VOCABULARY_KEYS)})")
+
+    def strings(key: str) -> list[str]:
+        values = section.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            raise InputError(f"{path}: secrets.{key}: must be a list of non-empty strings (quote numbers)")
+        return values
+
+    def regexes(key: str) -> tuple[re.Pattern, ...]:
+        compiled = []
+        for i, text in enumerate(strings(key)):
+            try:
+                compiled.append(re.compile(text, re.IGNORECASE))
+            except re.error as e:
+                raise InputError(f"{path}: secrets.{key}[{i}]: not a regular expression: {e}") from None
+            if key == "patterns" and not compiled[-1].groups:
+                raise InputError(f"{path}: secrets.patterns[{i}]: no group: say which part is the secret")
+        return tuple(compiled)
+
+    words, patterns = frozenset(w.lower() for w in strings("words")), regexes("patterns")
+    word_regex = r'(?<!\S)"?(?:' + "|".join(re.escape(w) for w in sorted(words)) + r')"?(?!\S)'
+    trigger = "|".join([*(f"(?:{p.pattern})" for p in patterns), *([word_regex] if words else [])]) or r"(?!)"
+    return Vocabulary(words, frozenset(w.lower() for w in strings("skip")),
+                      frozenset(w.lower() for w in strings("not_secrets")), patterns, regexes("free_text"),
+                      re.compile(trigger, re.IGNORECASE))
+
+
+def scrub_line(line: str, platform: str) -> str:
+    """The line with its secret tokens replaced: `snmp-server community X RO` -> `... <removed> RO`."""
+    v = vocabulary(platform)
+    if not v.trigger.search(line) or any(p.search(line) for p in v.free_text):
+        return line
+    for pattern in v.patterns:
+        line = _remove_groups(line, pattern)
     parts = _TOKENS.split(line)  # tokens at even positions, whitespace kept at odd positions
     expecting = False
     for i in range(0, len(parts), 2):
@@ -138,29 +171,42 @@ def scrub_line(line: str) -> str:
             continue
         lower = token.lower().strip('"')
         if expecting:
-            if lower in _SECRET_WORDS or lower in _SKIP_WORDS:
+            if lower in v.words or lower in v.skip:
                 continue
-            if lower not in _NOT_SECRETS:
+            if lower not in v.not_secrets:
                 parts[i] = REMOVED
             expecting = False
-        elif lower in _SECRET_WORDS:
+        elif lower in v.words:
             expecting = True
     return "".join(parts)
 
 
-def scrub(text: str, secrets: set[str]) -> str:
-    """Credential lines scrubbed, then every literal secret value replaced."""
-    lines = [scrub_line(line) if _mentions_secret_word(line) else line for line in text.split("\n")]
-    text = "\n".join(lines)
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret:
-            text = text.replace(secret, REMOVED)
+def _remove_groups(line: str, pattern: re.Pattern) -> str:
+    spans = sorted(m.span(g) for m in pattern.finditer(line) for g in range(1, pattern.groups + 1) if m.start(g) >= 0)
+    for start, end in reversed(spans):
+        line = line[:start] + REMOVED + line[end:]
+    return line
+
+
+def scrub(text: str, secrets: set[str] | frozenset[str], platform: str) -> str:
+    """Credential lines scrubbed with the platform's vocabulary, then every literal secret value replaced."""
+    return hide_literals("\n".join(scrub_line(line, platform) for line in text.split("\n")), secrets)
+
+
+def hide_literals(text: str, secrets: set[str] | frozenset[str] | list[str]) -> str:
+    """Every occurrence of every secret value replaced, the longest first (one may contain another)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, REMOVED)
     return text
 
 
-def _mentions_secret_word(line: str) -> bool:
-    lower = line.lower()
-    return any(word in lower for word in ("password", "secret", "cipher", "community", "key", "auth", "priv", "simple"))
+def short_secret(device: str, variable: str, what: str, value: str) -> str | None:
+    """Why a secret is refused (too short to replace in device output without rewriting ordinary text), or
+    None. Names the device and the variable, never the value."""
+    if len(value) >= MIN_SECRET_LENGTH:
+        return None
+    return (f"device {device}: environment variable {variable} ({what}) is shorter than {MIN_SECRET_LENGTH} "
+            f"characters: refused, since every occurrence of a secret is removed from device output")
 
 
 def rejection(output: str) -> str | None:
@@ -224,7 +270,7 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
                 return result
             if output and not output.endswith("\n"):
                 output += "\n"  # the line end before the next prompt, which netmiko strips with the prompt
-            result.outputs[command] = scrub(output, hidden)
+            result.outputs[command] = scrub(output, hidden, platform)
     finally:
         try:
             conn.disconnect()

@@ -75,25 +75,29 @@ def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | N
 def snmp_auth_for(inventory: Inventory, device_name: str, environ: Mapping[str, str] | None = None):
     """The SnmpAuth for a device, from the environment variables its inventory entry names."""
     from ecpartner.collect.snmp import SnmpAuth
+    from ecpartner.collect.ssh import short_secret
 
     env = os.environ if environ is None else environ
     device = inventory.devices[device_name]
     if device.snmp is None:
         raise ValueError(f"device {device_name}: no snmp settings in the inventory")
 
-    def var(name: str | None, what: str) -> str:
+    def var(name: str | None, what: str, secret: bool = True) -> str:
         value = env.get(name or "")
         if not value:
             raise ValueError(f"device {device_name}: environment variable {name or '(none named)'} ({what}) is not set")
+        refusal = short_secret(device_name, name, what, value) if secret else None
+        if refusal:   # bad input, not one device's bad luck: the run stops (exit 2)
+            raise InputError(refusal)
         return value
 
     if device.snmp.version == "3":
         v3 = inventory.credentials[device.credentials].snmp_v3
         if v3 is None:
             raise ValueError(f"device {device_name}: SNMP v3 needs credentials {device.credentials}.snmp_v3")
-        return SnmpAuth(version="3", user=var(v3.user_env, "SNMPv3 user"), auth_key=var(v3.auth_key_env, "SNMPv3 auth key"),
-                        priv_key=var(v3.priv_key_env, "SNMPv3 priv key"), auth_protocol=v3.auth_protocol,
-                        priv_protocol=v3.priv_protocol)
+        return SnmpAuth(version="3", user=var(v3.user_env, "SNMPv3 user", secret=False),
+                        auth_key=var(v3.auth_key_env, "SNMPv3 auth key"), priv_key=var(v3.priv_key_env, "SNMPv3 priv key"),
+                        auth_protocol=v3.auth_protocol, priv_protocol=v3.priv_protocol)
     return SnmpAuth(version="2c", community=var(device.snmp.community_env, "SNMP community"))
 
 

@@ -63,10 +63,10 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
         value = env.get(name)
         if value is None or value == "":
             problems.append(f"device {device}: environment variable {name} ({what}) is not set")
+            return ""
         refusal = short_secret(device, name, what, value) if secret else None
         if refusal:
             problems.append(refusal)
-            return ""
         return value
 
     for name in names:
@@ -80,8 +80,8 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
             continue
         try:
             # a device with SNMP gets its counters from the walk: skip the CLI stand-in (pages of output)
-            vocabulary(device.platform)   # its output will be scrubbed: a broken `secrets:` section stops here
             commands = platform_commands(device.platform, with_snmp=device.snmp is not None)
+            vocabulary(device.platform)   # its output will be scrubbed: a broken `secrets:` section stops here
         except InputError as e:
             problems.extend(f"device {name}: {m}" for m in e.messages)
             commands = ()
@@ -106,6 +106,7 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
         raise InputError(list(dict.fromkeys(problems)))
     return jobs
 
+
 def _hide_in_octets(tag: str, value: str, secrets: list[str]) -> tuple[str, str]:
     """An SNMP value with the secrets in play removed: OctetStrings as text ('4') or hex ('4x', not printable).
     Literal values only: an ifAlias is a description, free text like a configuration's description lines."""
@@ -121,7 +122,6 @@ def _hide_in_octets(tag: str, value: str, secrets: list[str]) -> tuple[str, str]
         if hidden != text:
             return tag, hidden.encode(codec).hex()
     return tag, value
-
 
 
 class _Tracker:

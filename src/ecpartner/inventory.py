@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 CARRIERS_ELIGIBLE = ("China Mobile", "China Unicom", "China Telecom", "CITIC Telecom", "China Broadcasting Network")
@@ -20,19 +21,25 @@ ROLES = ("access", "aggregation", "edge")
 CIRCUIT_STATUSES = ("enabled", "disabled")
 CONNECTION_STATUSES = ("pending", "enabled", "disabled", "deleted")
 
-_BANDWIDTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([MG])(?:bps)?\s*$", re.IGNORECASE)
+# ASCII digits and spaces only: \d and \s would also take other scripts' digits (Arabic-Indic '٢٠٠M'), line
+# breaks and other white space, and the text as written goes on into reports.
+_BANDWIDTH = re.compile(r" *([0-9]+(?:\.[0-9]+)?) *([MG])(?:bps)? *", re.IGNORECASE)
 _UNIT = {"M": 10**6, "G": 10**9}
+MAX_BANDWIDTH = 10**13  # 10 Tbit/s: far above any circuit, far below where arithmetic on it overflows
 
 
 def parse_bandwidth(text: str) -> int:
-    """'200M', '2.5G', '1 Gbps' -> bit/s (M = 10^6, G = 10^9). Raises ValueError with the reason."""
-    m = _BANDWIDTH.match(str(text))
+    """'200M', '2.5G', '1 Gbps' -> bit/s (M = 10^6, G = 10^9), 1 bit/s to 10 Tbit/s. Raises ValueError with the reason."""
+    m = _BANDWIDTH.fullmatch(str(text))
     if not m:
         raise ValueError(f"{text!r} is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G, 200Mbps, 1 Gbps)")
-    value = float(m.group(1)) * _UNIT[m.group(2).upper()]
-    if value <= 0:
-        raise ValueError(f"{text!r} is not a positive bandwidth")
-    return int(round(value))
+    # Decimal is exact and never overflows: float('1' + 400 zeros) is inf, and int(inf) raises
+    value = Decimal(m.group(1)) * _UNIT[m.group(2).upper()]
+    if value < 1:
+        raise ValueError(f"{text!r} is not a bandwidth: less than 1 bit/s")
+    if value > MAX_BANDWIDTH:
+        raise ValueError(f"{text!r} is not a bandwidth: more than 10 Tbit/s (10000G)")
+    return int(value.to_integral_value(ROUND_HALF_EVEN))
 
 
 def format_bandwidth(bps: int) -> str:

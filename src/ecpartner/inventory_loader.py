@@ -4,9 +4,12 @@ Loading checks structure only. Every problem becomes one 'FILE:LINE: path: probl
 them are raised together as one InputError, so a user fixes the whole file in one pass. A well-formed
 value that breaks a guide requirement (VLAN 3001, 150M, a carrier not on the list) is left to the rules.
 
-How: PyYAML composes the document into nodes (which carry line numbers); _Reader turns them into
-YMap/YList (dicts/lists that remember the line of each key and item) and catches duplicate keys, which
+How: PyYAML composes the document into nodes (which carry line numbers); a document whose aliases would
+expand it beyond 10x its own size is refused there, before anything is expanded; _Reader turns the nodes
+into YMap/YList (dicts/lists that remember the line of each key and item) and catches duplicate keys, which
 PyYAML would accept silently; _Validator walks the declarative schema below over that tree.
+
+Names that become file names (device names, circuit and hosted connection ids) must be safe identifiers.
 
 Speed (20,000 connections load in ~1.3 s, linear in size): libyaml composes, and the cyclic GC is paused
 while loading (it kept rescanning the millions of objects a large inventory makes: 4x of the time).
@@ -18,6 +21,7 @@ import dataclasses
 import difflib
 import ipaddress
 import re
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +37,9 @@ from ecpartner.inventory import (
 )
 
 INVALID = object()  # a value already reported as bad: skipped silently from then on
+SAFE_NAME_MAX = 64
+SAFE_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{SAFE_NAME_MAX - 1}}}")  # and no '..': see safe_name
+SAFE_NAME_CHAR = re.compile(r"[A-Za-z0-9._-]")
 EXPECTED = "a mapping with the sections partner, devices, credentials, circuits"
 
 
@@ -74,7 +81,83 @@ def _join(path: str, key: Any) -> str:
 
 
 FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
-PURE_LOADER = yaml.SafeLoader
+
+
+class _AliasLineLoader(yaml.SafeLoader):
+    """SafeLoader that also remembers where each alias is written: a composed alias is its anchor's node, which
+    only knows the anchor's line. libyaml composes in C, out of reach, so its messages come from here."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_lines: dict[tuple[int, Any], int] = {}  # (id(parent node), item index or id(key node)) -> line
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            place = index if isinstance(index, int) else id(index)
+            self.alias_lines[id(parent), place] = self.peek_event().start_mark.line + 1
+        return super().compose_node(parent, index)
+
+
+PURE_LOADER = _AliasLineLoader
+
+
+ALIAS_GROWTH = 10      # aliases may make a document at most 10x its own nodes...
+ALIAS_FLOOR = 10_000   # ...or 10,000 nodes, whichever is more: templates merged into each entry stay far below
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else []
+
+
+def _refuse_alias_bombs(root: yaml.Node, loader: Any, name: str) -> None:
+    """Raise InputError when aliases would expand the document far beyond its own size (a 'billion laughs'):
+    merge keys copy what they merge and every walk over the values repeats each alias. Nothing is expanded
+    here: each collection's expanded size is counted once, so this is linear in the document."""
+    size: dict[int, int] = {}  # id(collection node) -> the nodes it stands for, aliases expanded
+    written = 1                # the nodes as the file writes them, each alias counting as one
+
+    def expanded(node: yaml.Node) -> int:
+        nonlocal written
+        if isinstance(node, yaml.ScalarNode):
+            return 1
+        if id(node) not in size:
+            size[id(node)] = 1  # a cycle counts once, as the reader ends it
+            children = _children(node)
+            written += len(children)
+            size[id(node)] = 1 + sum(map(expanded, children))
+        return size[id(node)]
+
+    total = expanded(root)
+    limit = max(ALIAS_GROWTH * written, ALIAS_FLOOR)
+    if total <= limit:
+        return
+    # Blame the alias, in file order, at which the expansion passes the limit.
+    seen: set[int] = set()
+    count = 0
+
+    def passing(parent: yaml.Node, place: Any, node: yaml.Node, path: str) -> tuple[int, str] | None:
+        nonlocal count
+        if id(node) in seen:  # an alias of a collection; a scalar's alias counts one, like the scalar
+            count += size[id(node)]
+            # libyaml knows no alias lines: its InputError makes _compose read the text again with _AliasLineLoader
+            line = getattr(loader, "alias_lines", {}).get((id(parent), place), _line(parent))
+            return (line, path) if count > limit else None
+        count += 1
+        if isinstance(node, yaml.ScalarNode):
+            return None
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            places = [(i, item, f"{path}[{i}]") for i, item in enumerate(node.value)]
+        else:
+            places = [p for k, v in node.value for p in ((None, k, path), (id(k), v, _join(path, getattr(k, "value", "?"))))]
+        return next(filter(None, (passing(node, *p) for p in places)), None)
+
+    line, path = passing(root, None, root, "")
+    raise InputError(f"{name}:{line}: {path or '(document)'}: refused, an alias bomb? With this alias the document "
+                     f"expands to more than {limit:,} nodes (allowed: {ALIAS_GROWTH}x the {written:,} it writes, "
+                     f"at least {ALIAS_FLOOR:,})")
 
 
 class _Reader:
@@ -144,7 +227,11 @@ def show(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, str):
         return repr(v)
-    return {YMap: "a mapping", YList: "a list", type(None): "null"}.get(type(v), str(v))
+    if isinstance(v, YMap):
+        return "a mapping"
+    if isinstance(v, YList):  # never str() it: through aliases a list can stand for billions of items
+        return "a list"
+    return "null" if v is None else str(v)
 
 
 def _is_int(v: Any) -> bool:
@@ -166,7 +253,8 @@ def integer(v: Any, low: int | None = None, high: int | None = None, what: str =
 
 
 def positive_int(v: Any) -> int:
-    return integer(v, 1, what="a positive integer")
+    # bounded: the rules divide rates by user counts, and an int beyond any float overflows there
+    return integer(v, 1, 10**9, what="a positive integer up to 1000000000")
 
 
 def port(v: Any) -> int:
@@ -174,7 +262,8 @@ def port(v: Any) -> int:
 
 
 def positive_number(v: Any) -> float:
-    if not (_is_int(v) or isinstance(v, float)) or not v > 0:
+    # .inf and ints beyond any float (1 followed by 400 zeros) would overflow the rules' arithmetic
+    if not (_is_int(v) or isinstance(v, float)) or not 0 < v <= sys.float_info.max:
         raise ValueError(f"{show(v)} is not a positive number")
     return v
 
@@ -190,6 +279,26 @@ def account_id(v: Any) -> str:
     if isinstance(t, str) and t.isascii() and t.isdigit():
         return t
     raise ValueError(f"{show(v)} is not an account id (a string of digits)")
+
+
+def safe_name(v: Any) -> str:
+    """Device names, circuit ids, hosted connection ids: they become file names (devices/<name>/,
+    snmp/<name>.snmprec, render's <name>.<action>.cfg) and reach devices, so they are safetext's 'identifier'
+    without '..'. Non-ASCII is refused too: it normalises differently from one file system to another."""
+    t = text(v)
+    if SAFE_NAME.fullmatch(t) and ".." not in t:
+        return t
+    bad = next((ch for ch in t if not SAFE_NAME_CHAR.fullmatch(ch)), None)
+    if len(t) > SAFE_NAME_MAX:
+        why = f"it is {len(t)} characters long, more than {SAFE_NAME_MAX}"
+    elif bad is not None:
+        why = f"it contains {bad!r}"
+    elif ".." in t:
+        why = "it contains '..'"
+    else:
+        why = f"it starts with {t[0]!r}"
+    raise ValueError(f"{show(t if len(t) <= 70 else t[:64] + '...')} is not a safe name: {why} (names become file "
+                     f"names: letters, digits, '.', '_' and '-', starting with a letter or digit, at most {SAFE_NAME_MAX})")
 
 
 def env_name(v: Any) -> str:
@@ -280,18 +389,18 @@ PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)),
            "permission": opt(PERMISSION)}
 THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
 SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
-DEVICE = {"name": req(text), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
+DEVICE = {"name": req(safe_name), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
           "port": opt(port), "credentials": req(text), "snmp": opt(SNMP)}
 SNMP_V3 = {"user_env": req(env_name), "auth_key_env": req(env_name), "priv_key_env": req(env_name),
            "auth_protocol": opt(one_of("sha", "sha256", "md5")), "priv_protocol": opt(one_of("aes", "aes256", "des"))}
 CREDENTIALS = {"username_env": req(env_name), "password_env": req(env_name), "secret_env": opt(env_name),
                "snmp_v3": opt(SNMP_V3)}
-CIRCUIT = {"id": req(text), "region": req(text), "access_point": req(text), "capacity": req(bandwidth),
+CIRCUIT = {"id": req(safe_name), "region": req(text), "access_point": req(text), "capacity": req(bandwidth),
            "device": req(text), "interface": req(text), "status": opt(one_of(*CIRCUIT_STATUSES)),
            "carrier": opt(text)}
 TENANT = {"account_id": req(account_id), "name": req(text), "site": req(one_of(*SITES)), "ha": opt(boolean),
           "users": opt(positive_int)}
-HOSTED_CONNECTION = {"id": opt(text), "circuit": req(text), "tenant": req(account_id), "vlan": req(integer),
+HOSTED_CONNECTION = {"id": opt(safe_name), "circuit": req(text), "tenant": req(account_id), "vlan": req(integer),
                      "bandwidth": req(bandwidth_and_text), "status": req(one_of(*CONNECTION_STATUSES)),
                      "address": opt(cidr)}
 INVENTORY = {"partner": req(PARTNER), "thresholds": opt(THRESHOLDS), "devices": req(ListOf(DEVICE)),
@@ -429,6 +538,8 @@ def _compose_with(loader_class, text: str, name: str, report: Report) -> Any:
         node = loader.get_single_node()
         if node is None:
             raise InputError(f"{name}: the file is empty, expected {EXPECTED}")
+        if "*" in text:  # no '*', no alias
+            _refuse_alias_bombs(node, loader, name)
         root = _Reader(loader, report).value(node, "")
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
@@ -478,12 +589,18 @@ def _section(data: dict[str, Any], root: YMap, key: str) -> Any:
 
 def _cross_check(root: YMap, data: dict[str, Any], s: dict[str, Any], report: Report) -> None:
     def unique(items: list[Item] | None, key: str, what: str) -> None:
-        seen: dict[Any, int] = {}
+        # case-insensitively: HZ-ACC-01 and hz-acc-01 are one directory on case-insensitive file systems
+        seen: dict[str, tuple[str, int]] = {}
         for it in items or []:
-            if key in it.data and it.data[key] in seen:
-                report(*it.where(key), f"duplicate {what} {it.data[key]!r} (first at line {seen[it.data[key]]})")
-            elif key in it.data:
-                seen[it.data[key]] = it.where(key)[0]
+            if key not in it.data:
+                continue
+            value = it.data[key]
+            if value.lower() in seen:
+                first, line = seen[value.lower()]
+                also = "" if first == value else f" as {first!r}: names differing only in case are one file on some systems"
+                report(*it.where(key), f"duplicate {what} {value!r} (first at line {line}{also})")
+            else:
+                seen[value.lower()] = value, it.where(key)[0]
 
     def refer(items: list[Item] | None, key: str, known: Any, what: str) -> None:
         if known is None:

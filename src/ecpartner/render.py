@@ -228,12 +228,20 @@ def select_connections(inv: Inventory, ids: list[str] | None, action: str) -> li
         if action in NEEDS_EXPLICIT_SELECTION:
             raise InputError(f"--action {action} needs --connection ID (it is never applied to every connection)")
         return sorted((hc for hc in inv.hosted_connections if hc.counts), key=lambda hc: _order(inv, hc))
-    by_key = {hc.key: hc for hc in inv.hosted_connections}
+    by_key: dict[str, list[HostedConnection]] = {}
+    for hc in inv.hosted_connections:
+        by_key.setdefault(hc.key, []).append(hc)
     unknown = [i for i in ids if i not in by_key]
     if unknown:
         known = ", ".join(sorted(by_key)) or "none"
         raise InputError(f"{inv.path}: no hosted connection {', '.join(map(repr, unknown))} (known: {known})")
-    chosen = list(dict.fromkeys(by_key[i] for i in ids))
+    # Two connections without an id on the same circuit and VLAN share a name: never pick one of them silently.
+    ambiguous = [i for i in dict.fromkeys(ids) if len(by_key[i]) > 1]
+    if ambiguous:
+        raise InputError([f"{inv.path}: --connection {i!r} is ambiguous: the hosted connections at lines "
+                          f"{', '.join(str(hc.line) for hc in by_key[i])} all go by it (give them their ids)"
+                          for i in ambiguous])
+    chosen = list(dict.fromkeys(by_key[i][0] for i in ids))
     if action != "delete":
         gone = [hc.key for hc in chosen if not hc.counts]
         if gone:

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import signal
 import sys
+import threading
 from importlib import import_module
 
 from ecpartner import __version__
 from ecpartner.display import safe
-from ecpartner.errors import InputError
+from ecpartner.errors import InputError, Interrupted
 from ecpartner.findings import EXIT_INPUT
 
 FORMATS = ["table", "json", "junit", "markdown", "html"]
 ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
 EXIT_CODES = """exit codes: 0 done and compliant (warnings allowed), 1 at least one finding of severity error,
-  2 bad input or usage (nothing half-written), 3 some devices could not be reached or parsed"""
+  2 bad input or usage (nothing half-written), 3 some devices could not be reached or parsed,
+  130/143 interrupted by SIGINT/SIGTERM (nothing half-written)"""
+TIMEOUT_HELP = ("seconds per step with --live: connecting (counted twice), each command, and SNMP requests; "
+                "a device's whole budget is the sum of its steps (default 30)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,6 +49,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ecpartner", description="Express Connect partner network validator.",
                 epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,8 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--fixtures", metavar="DIR", help="recorded fleet directory (default: beside the inventory)")
         sp.add_argument("--concurrency", type=_positive_int, default=20, metavar="N",
                         help="devices collected at once with --live (default 20)")
-        sp.add_argument("--timeout", type=float, default=30.0, metavar="S",
-                        help="per-device read timeout in seconds with --live (default 30)")
+        sp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
 
     c = sub.add_parser("check", help="check the inventory and devices against the partner guide",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -94,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("inventory")
     co.add_argument("--record", required=True, metavar="DIR")
     co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
-    co.add_argument("--timeout", type=float, default=30.0, metavar="S")
+    co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
     co.set_defaults(handler="ecpartner.collect.record:cmd_collect")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
@@ -103,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("inventory")
     tp.add_argument("--db", metavar="PATH")
     tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
+    tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="with --live: the whole SNMP walk of one device (default 30)")
     tp.set_defaults(handler="ecpartner.telemetry.cli:cmd_poll")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory")
@@ -118,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--report-dir", metavar="DIR")
     tu.add_argument("--db", metavar="PATH")
     tu.add_argument("--live", action="store_true")
+    tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="with --live: the whole SNMP walk of one device (default 30)")
     tu.set_defaults(handler="ecpartner.telemetry.cli:cmd_run")
     return p
 
@@ -129,12 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(args.verbose)   # no tracebacks (ours or paramiko's) at default verbosity; -v shows them
     module_name, func_name = args.handler.split(":")
     handler = getattr(import_module(module_name), func_name)
+    # SIGINT and SIGTERM raise Interrupted wherever the main thread is: writers clean up on the way out
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)} if on_main_thread else {}
     try:
         return handler(args)
+    except Interrupted as e:
+        print(f"ecpartner: interrupted by {signal.Signals(e.signum).name}", file=sys.stderr)
+        return 128 + e.signum
     except InputError as e:
         for message in e.messages:
             print(f"ecpartner: {safe(message)}", file=sys.stderr)     # messages quote inventory values
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("ecpartner: interrupted", file=sys.stderr)
-        return 130
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+
+
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(signum)

@@ -84,13 +84,15 @@ def test_run_stops_cleanly_on_a_signal_and_keeps_every_finished_sample(demo_copy
                     break
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode == 0, err
-    assert f"{signal.Signals(signum).name}: stopping after the current task" in err
+    assert proc.returncode == 128 + signum, err
+    assert f"interrupted by {signal.Signals(signum).name}" in err and "Traceback" not in err
     polls = err.count("samples stored")
     with Store(db) as store:
-        # every poll the log announced is in the store: one sample time of 12 interfaces each
-        assert len(store.stored_times()) == polls >= 3
-        assert store.count() == 12 * polls
+        # every poll the log announced is in the store, whole: one sample time of 12 interfaces each (a poll
+        # committed in the instant before the signal may not have been announced yet)
+        stored = len(store.stored_times())
+        assert polls <= stored <= polls + 1 and polls >= 3
+        assert store.count() == 12 * stored
     report = sorted(reports.glob("telemetry-*.html"))[0].read_text()
     assert report.startswith("<!DOCTYPE html>") and report.rstrip().endswith("</html>")
     assert not list(reports.glob(".*.tmp"))

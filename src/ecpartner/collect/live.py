@@ -14,13 +14,12 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import DEVICE_OIDS, SnmpAuth, SnmpError, snmp_walk
-from ecpartner.collect.ssh import (SshLogin, collect_ssh, hide_literals, platform_commands, short_secret,
-                                   vocabulary)
+from ecpartner.collect.ssh import (SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals,
+                                   platform_commands, short_secret, vocabulary)
 from ecpartner.errors import InputError
 from ecpartner.inventory import Device, Inventory
 from ecpartner.state import Collected
@@ -135,9 +134,15 @@ class _Tracker:
         self.progress = progress
         self.secrets = sorted(secrets, key=len, reverse=True)
         self.lock = threading.Lock()
+        self.ssh_finished: set[str] = set()
+        self.changed = threading.Event()   # set whenever a half is in: the watchdog loop wakes up
 
     def ssh_done(self, ssh: Collected) -> None:
+        """The SSH half's result; the first one counts (a session abandoned by the watchdog may still end later)."""
         with self.lock:
+            if ssh.device in self.ssh_finished:
+                return
+            self.ssh_finished.add(ssh.device)
             result = self.results[ssh.device]
             result.outputs = ssh.outputs
             result.timings.update(ssh.timings)
@@ -163,6 +168,7 @@ class _Tracker:
 
     def _part_done(self, result: Collected) -> None:
         self.pending[result.device] -= 1
+        self.changed.set()
         if self.pending[result.device]:
             return
         seconds = time.monotonic() - self.started
@@ -182,6 +188,10 @@ def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None
     Never raises for a device that cannot be reached: its Collected carries the reason in `error`.
     Raises InputError (before any connection) for missing environment variables or commands.
     `progress=True` draws the bar / log lines on stderr; a callable gets (done, total, collected, seconds).
+
+    Every device has a wall-clock budget (SessionWatch: one `timeout` per step, connecting counting
+    twice); past it the device is an error naming the step, and the run goes on without it. The threads
+    are daemons and nothing here waits without a timeout, so SIGINT/SIGTERM end a run at once.
     """
     jobs = plan_jobs(inventory, device_names, environ)
     if progress is True:
@@ -193,27 +203,56 @@ def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None
     snmp_thread = None
     if snmp_jobs:
         snmp_thread = threading.Thread(target=asyncio.run, name="ecpartner-snmp", daemon=True,
-                                       args=(_walk_all(snmp_jobs, tracker, concurrency, snmp_timeout, snmp_retries),))
+                                       args=(_walk_all(snmp_jobs, tracker, concurrency, timeout, snmp_timeout,
+                                                       snmp_retries),))
         snmp_thread.start()
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="ecpartner-ssh") as pool:
-        for job in jobs:
-            pool.submit(_ssh_one, job, tracker, timeout, secrets)
-    if snmp_thread is not None:
-        snmp_thread.join()
+    _ssh_all(jobs, tracker, concurrency, timeout, secrets)
+    while snmp_thread is not None and snmp_thread.is_alive():
+        snmp_thread.join(_WATCH_TICK_S)   # every walk ends within its budget
     return tracker.results
 
 
-def _ssh_one(job: Job, tracker: _Tracker, timeout: float, secrets: set[str]) -> None:
+_WATCH_TICK_S = 0.1
+
+
+def _ssh_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeout: float, secrets: set[str]) -> None:
+    """At most `concurrency` sessions at once, each on a daemon thread; a watchdog loop here gives up on
+    a session past its budget (the device becomes an error naming the step) and frees its slot."""
+    queue = list(reversed(jobs))
+    devices = {job.device.name: job.device for job in jobs}
+    running: dict[str, SessionWatch] = {}
+    while queue or running:
+        while queue and len(running) < concurrency:
+            job = queue.pop()
+            watch = running[job.device.name] = SessionWatch(timeout, len(job.commands))
+            threading.Thread(target=_ssh_one, args=(job, tracker, timeout, secrets, watch), daemon=True,
+                             name=f"ecpartner-ssh-{job.device.name}").start()
+        tracker.changed.wait(_WATCH_TICK_S)
+        tracker.changed.clear()
+        now = time.monotonic()
+        for name, watch in list(running.items()):
+            if name in tracker.ssh_finished:
+                del running[name]
+            elif why := watch.overrun(now):
+                device = devices[name]
+                tracker.ssh_done(Collected(device=name, error=f"ssh {device.host}:{device.port}: {why}; "
+                                                              f"session abandoned"))
+                watch.abandon()
+                del running[name]
+
+
+def _ssh_one(job: Job, tracker: _Tracker, timeout: float, secrets: set[str], watch: SessionWatch) -> None:
     d = job.device
     try:
-        result = collect_ssh(d.name, d.host, d.port, d.platform, job.login, job.commands, timeout, secrets)
+        result = collect_ssh(d.name, d.host, d.port, d.platform, job.login, job.commands, timeout, secrets, watch)
     except Exception as e:  # a bug must not leave the device pending forever
         result = Collected(device=d.name, error=f"ssh {d.host}:{d.port}: internal error: {type(e).__name__}")
         log.debug("collecting %s", d.name, exc_info=True)
     tracker.ssh_done(result)
 
 
-async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeout: float, retries: int) -> None:
+async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, budget_timeout: float,
+                    timeout: float, retries: int) -> None:
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
     engine = SnmpEngine()
@@ -225,7 +264,8 @@ async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeou
             started = time.monotonic()
             walk, error = None, None
             try:
-                walk = await snmp_walk(d.host, d.snmp.port, job.snmp, DEVICE_OIDS, timeout, retries, engine=engine)
+                walk = await snmp_walk(d.host, d.snmp.port, job.snmp, DEVICE_OIDS, timeout, retries, engine=engine,
+                                       budget=device_budget(budget_timeout, len(job.commands)))
             except SnmpError as e:
                 error = str(e)
             except Exception as e:

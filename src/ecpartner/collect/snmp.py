@@ -9,9 +9,12 @@ precise sentence; the community and keys never appear in it.
 from __future__ import annotations
 
 import asyncio
+import signal
+import threading
 from dataclasses import dataclass, field
 
 from ecpartner.collect.snmprec import oid_key
+from ecpartner.errors import Interrupted
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3"
 IF_TABLE = "1.3.6.1.2.1.2.2.1"
@@ -39,6 +42,8 @@ DEVICE_OIDS: tuple[str, ...] = (
 )
 # snmpsim answers at most 64 varbinds per response; many agents cap PDUs near there too.
 MAX_VARBINDS_PER_REQUEST = 60
+# A column with more rows than any real device has interfaces is an agent that never ends its table.
+MAX_ROWS_PER_COLUMN = 100_000
 
 _AUTH_PROTOCOLS = {"md5": "usmHMACMD5AuthProtocol", "sha": "usmHMACSHAAuthProtocol",
                    "sha256": "usmHMAC192SHA256AuthProtocol", "sha512": "usmHMAC384SHA512AuthProtocol"}
@@ -94,12 +99,31 @@ def to_snmprec(value) -> tuple[str, str]:
 
 
 async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
-                    retries: int = 1, engine=None) -> dict[str, tuple[str, str]]:
+                    retries: int = 1, engine=None, budget: float | None = None,
+                    max_rows: int = MAX_ROWS_PER_COLUMN) -> dict[str, tuple[str, str]]:
     """Walk the subtrees `oids` on one agent; {oid: (tag, value)}. Raises SnmpError.
 
+    `timeout` and `retries` bound each request; `budget` (seconds) bounds the whole walk, and `max_rows`
+    each column, so an agent whose answers never leave the subtree cannot keep a run going. Answers that
+    repeat or go backwards inside a subtree are a broken agent: an error, not a silently short table.
     Pass a shared `engine` (pysnmp SnmpEngine) when walking many agents from one event loop: creating
     an engine costs far more than a walk.
     """
+    where = f"{host}:{port}"
+    walk: dict[str, tuple[str, str]] = {}
+    position: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(
+            _walk_columns(host, port, auth, oids, timeout, retries, engine, max_rows, walk, position), budget)
+    except asyncio.TimeoutError:
+        columns = sorted(position, key=oid_key)
+        still = f"; still walking {columns[0]}" + (f" and {len(columns) - 1} more columns" if len(columns) > 1 else "")
+        raise SnmpError(f"snmp {where}: walk not finished within its {budget:g}s budget "
+                        f"({len(walk)} values read{still if columns else ''})") from None
+    return walk
+
+
+async def _walk_columns(host, port, auth, oids, timeout, retries, engine, max_rows, walk, position) -> None:
     from pysnmp.hlapi.v3arch import asyncio as hl
 
     own_engine = engine is None
@@ -110,9 +134,9 @@ async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, time
             target = await hl.UdpTransportTarget.create((host, port), timeout=timeout, retries=retries)
         except Exception as e:  # pysnmp resolves the name here
             raise SnmpError(f"snmp {where}: cannot resolve or reach host: {e}") from None
-        walk: dict[str, tuple[str, str]] = {}
         # root -> last OID seen in that subtree; a column leaves when it walks out of its subtree
-        position = {root.strip("."): root.strip(".") for root in oids}
+        position.update({root.strip("."): root.strip(".") for root in oids})
+        rows = dict.fromkeys(position, 0)
         while position:
             roots = list(position)
             repetitions = max(1, MAX_VARBINDS_PER_REQUEST // len(roots))
@@ -130,26 +154,62 @@ async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, time
                 if root in finished:
                     continue
                 oid_text = str(oid)
-                in_subtree = oid_text.startswith(root + ".")
-                if not in_subtree or value.tagSet[0].tagClass == 128 or oid_key(oid_text) <= oid_key(position[root]):
-                    finished.add(root)  # out of the subtree, endOfMibView/noSuch*, or not advancing
+                if not oid_text.startswith(root + ".") or value.tagSet[0].tagClass == 128:
+                    finished.add(root)  # out of the subtree, or endOfMibView/noSuch*
                     continue
+                if oid_key(oid_text) <= oid_key(position[root]):
+                    raise SnmpError(f"snmp {where}: agent answered {oid_text} after {position[root]}: OIDs not "
+                                    f"increasing in {root} (a broken agent)")
+                rows[root] += 1
+                if rows[root] > max_rows:
+                    raise SnmpError(f"snmp {where}: more than {max_rows} rows in {root}: an endless table")
                 walk[oid_text] = to_snmprec(value)
                 position[root] = oid_text
             if not varbinds:
                 finished.update(roots)
             for root in finished:
                 del position[root]
-        return walk
     finally:
         if own_engine:
             engine.close_dispatcher()
 
 
 def snmp_walk_sync(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
-                   retries: int = 1) -> dict[str, tuple[str, str]]:
+                   retries: int = 1, budget: float | None = None) -> dict[str, tuple[str, str]]:
     """snmp_walk for callers without an event loop."""
-    return asyncio.run(snmp_walk(host, port, auth, oids, timeout, retries))
+    return run_interruptible(snmp_walk(host, port, auth, oids, timeout, retries, budget=budget))
+
+
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def run_interruptible(coroutine):
+    """asyncio.run, where SIGINT/SIGTERM cancel the work (every walk unwinds, sockets close) and then raise
+    Interrupted. An exception raised by a plain signal handler inside the event loop would instead tear
+    the loop down mid-callback, or be logged by asyncio and ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        return asyncio.run(coroutine)
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in _SIGNALS}
+
+    async def cancellable():
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        for signum in _SIGNALS:
+            loop.add_signal_handler(signum, lambda s=signum: (received.append(s), task.cancel()))
+        return await coroutine
+
+    try:
+        result = asyncio.run(cancellable())
+    except asyncio.CancelledError:
+        if not received:
+            raise
+        result = None
+    finally:
+        for signum, handler in previous.items():   # the loop leaves SIG_DFL behind
+            signal.signal(signum, handler)
+    if received:
+        raise Interrupted(received[0])
+    return result
 
 
 def _indication_message(indication: str, where: str, auth: SnmpAuth, timeout: float, retries: int) -> str:

@@ -217,17 +217,61 @@ def rejection(output: str) -> str | None:
     return None
 
 
+_WATCH_GRACE_S = 1.0
+
+
+def device_budget(timeout: float, commands: int) -> float:
+    """A device's wall-clock budget: one `timeout` per step, connecting counting twice (TCP, SSH and
+    login, then netmiko's session preparation), enable once, each command once."""
+    return timeout * (3 + commands)
+
+
+class SessionWatch:
+    """What one SSH session is doing right now, so a watchdog on another thread can name the step that
+    overran and end it: netmiko's own timeouts bound each read, not a whole step (session preparation
+    after login can take several of them), and a blocked thread cannot be cancelled from outside."""
+
+    def __init__(self, timeout: float, commands: int):
+        self.timeout = timeout
+        self.budget = device_budget(timeout, commands)
+        self.started = self.since = time.monotonic()
+        self.step, self.limit = "connect", 2 * timeout
+        self.conn = None
+        self.abandoned = False
+
+    def enter(self, step: str) -> None:
+        self.step, self.limit, self.since = step, self.timeout, time.monotonic()
+
+    def overrun(self, now: float) -> str | None:
+        """Why the session is past its time, or None. netmiko gets a moment to report its own timeout first."""
+        if now - self.since > self.limit + _WATCH_GRACE_S:
+            return f"no answer within {self.limit:g}s during {self.step}"
+        if now - self.started > self.budget:
+            return f"device budget of {self.budget:g}s spent during {self.step}"
+        return None
+
+    def abandon(self) -> None:
+        """Close the session under netmiko's feet: its blocked read then fails and the thread ends."""
+        self.abandoned = True
+        conn = self.conn
+        transport = getattr(getattr(conn, "remote_conn", None), "get_transport", lambda: None)()
+        if transport is not None:
+            transport.close()
+
+
 def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
                 commands: list[str] | tuple[str, ...], timeout: float = 30.0,
-                secrets: set[str] | frozenset[str] = frozenset()) -> Collected:
+                secrets: set[str] | frozenset[str] = frozenset(), watch: SessionWatch | None = None) -> Collected:
     """Connect, enter enable mode where the platform has one, run the commands; never raises.
 
-    Outputs are scrubbed of credential lines and of the login's own secrets plus `secrets`.
+    Outputs are scrubbed of credential lines and of the login's own secrets plus `secrets`. `watch`
+    is kept up to date with the current step, for a watchdog that enforces the device's budget.
     """
     from netmiko import ConnectHandler
 
     result = Collected(device=name, source="live")
     where = f"{host}:{port}"
+    watch = watch or SessionWatch(timeout, len(commands))
     hidden = set(secrets) | {s for s in (login.password, login.secret) if s}
     hide_in_logs(hidden)
     started = time.monotonic()
@@ -247,9 +291,11 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
         result.error = _connect_error(e, where, login.username, timeout)
         result.timings["connect"] = round(time.monotonic() - started, 3)
         return result
+    watch.conn = conn
     try:
         result.timings["connect"] = round(time.monotonic() - started, 3)
         step = time.monotonic()
+        watch.enter("enable")
         try:
             conn.enable()  # Cisco: needs `secret`; platforms without enable mode make this a no-op
         except Exception as e:
@@ -257,7 +303,10 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
             return result
         result.timings["enable"] = round(time.monotonic() - step, 3)
         for command in commands:
+            if watch.abandoned:   # the watchdog gave up on this device: nobody reads what comes next
+                return result
             step = time.monotonic()
+            watch.enter(f"command {command!r}")
             try:
                 output = conn.send_command(command, read_timeout=timeout)
             except Exception as e:

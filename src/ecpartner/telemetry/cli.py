@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 from datetime import datetime, timezone
@@ -28,9 +27,10 @@ def _db_path(args, inventory: Inventory) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_path(inventory.path)
 
 
-def poll_once(inventory: Inventory, db: Path, live: bool) -> PollResult:
+def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0) -> PollResult:
     with Store(db) as store:
-        result = poll_live(inventory, store, states=recorded_states(inventory)) if live else poll_replay(inventory, store)
+        result = (poll_live(inventory, store, states=recorded_states(inventory), budget=budget) if live
+                  else poll_replay(inventory, store))
     print(result.summary(), file=sys.stderr)
     for problem in result.problems:
         print(f"ecpartner: {problem}", file=sys.stderr)
@@ -39,7 +39,7 @@ def poll_once(inventory: Inventory, db: Path, live: bool) -> PollResult:
 
 def cmd_poll(args) -> int:
     inventory = load_inventory(args.inventory)
-    result = poll_once(inventory, _db_path(args, inventory), args.live)
+    result = poll_once(inventory, _db_path(args, inventory), args.live, args.timeout)
     return EXIT_UNREACHABLE if result.problems else EXIT_OK
 
 
@@ -88,17 +88,8 @@ def cmd_run(args) -> int:
         _write(path, text)
         print(f"telemetry report written to {path}", file=sys.stderr)
 
-    stop = threading.Event()
-
-    def on_signal(signum, _frame) -> None:
-        print(f"ecpartner: {signal.Signals(signum).name}: stopping after the current task", file=sys.stderr)
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        run_schedule(lambda: poll_once(inventory, db, args.live), every, stop,
-                     write_report if report_every else None, report_every)
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+    # SIGINT/SIGTERM raise Interrupted (cli.main) wherever the loop is, a stuck poll included: the poll's
+    # transaction rolls back and a report being written is never renamed into place. Exit 130/143.
+    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout), every, threading.Event(),
+                 write_report if report_every else None, report_every)
     return EXIT_OK

@@ -103,46 +103,54 @@ def snmp_auth_for(inventory: Inventory, device_name: str, environ: Mapping[str, 
 
 def poll_live(inventory: Inventory, store: Store, timeout: float = 2.0, retries: int = 1,
               concurrency: int = 20, environ: Mapping[str, str] | None = None,
-              states: Mapping | None = None) -> PollResult:
+              states: Mapping | None = None, budget: float = 30.0) -> PollResult:
+    """One SNMP sample of every device: `timeout`/`retries` per request, `budget` seconds per device walk
+    (a device past it is a problem of this poll, and the others' samples are stored)."""
     started = now_ms()
     wanted = tenant_interfaces(inventory, states)
-    rows, problems = asyncio.run(_sample_all(inventory, wanted, timeout, retries, concurrency, environ))
+    from ecpartner.collect.snmp import run_interruptible
+
+    rows, problems = run_interruptible(_sample_all(inventory, wanted, timeout, retries, concurrency, environ, budget))
     for problem in problems:
         log.warning("%s", problem)
     inserted = store.insert(rows, "live", started, "\n".join(problems))
     return PollResult(started, inserted, problems)
 
 
-async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ):
+async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ, budget):
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
     from ecpartner.collect.snmp import SnmpError, snmp_walk
     from ecpartner.snmp_counters import WALK_OIDS, read_counters, sys_uptime
 
-    engine = SnmpEngine()
-    gate = asyncio.Semaphore(min(concurrency, 50))
     rows: list[tuple] = []
     problems: list[str] = []
 
-    async def one(name: str, interfaces: list[str]) -> None:
-        device = inventory.devices.get(name)
-        if device is None:
+    # every device's credentials first: a refused secret (InputError) stops the poll before any packet
+    auths = {}
+    for name in wanted:
+        if name not in inventory.devices:
             problems.append(f"device {name}: not in the inventory")
-            return
+            continue
         try:
-            auth = snmp_auth_for(inventory, name, environ)
+            auths[name] = snmp_auth_for(inventory, name, environ)
         except ValueError as e:
             problems.append(str(e))
-            return
+    engine = SnmpEngine()
+    gate = asyncio.Semaphore(min(concurrency, 50))
+
+    async def one(name: str, interfaces: list[str]) -> None:
+        device, auth = inventory.devices[name], auths[name]
         async with gate:
             before = time.time()
             try:
-                walk = await snmp_walk(device.host, device.snmp.port, auth, WALK_OIDS, timeout, retries, engine=engine)
+                walk = await snmp_walk(device.host, device.snmp.port, auth, WALK_OIDS, timeout, retries, engine=engine,
+                                       budget=budget)
             except SnmpError as e:
                 problems.append(f"device {name}: {e}")
                 return
             except Exception as e:   # one device's surprise must not cost the others their sample
-                log.exception("polling %s", name)
+                log.debug("polling %s", name, exc_info=True)
                 problems.append(f"device {name}: snmp internal error: {type(e).__name__}")
                 return
             after = time.time()
@@ -164,7 +172,7 @@ async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ)
             rows.append((moment, name, interface, *values, uptime, c.counter_bits))
 
     try:
-        await asyncio.gather(*(one(name, interfaces) for name, interfaces in wanted.items()))
+        await asyncio.gather(*(one(name, interfaces) for name, interfaces in wanted.items() if name in auths))
     finally:
         engine.close_dispatcher()
     return rows, problems

@@ -34,7 +34,7 @@ def test_record_writes_the_fixture_layout_and_replays_the_same_text(lab, tmp_pat
     assert "recorded 2 of 3 devices" in err
     assert (record / "inventory.yaml").read_bytes() == inventory.read_bytes()
     files = sorted(str(p.relative_to(record)) for p in record.rglob("*") if p.is_file())
-    assert files == ["devices/hz-acc-01/display_current_configuration.txt", "devices/sh-acc-02/show_running_config.txt",
+    assert files == [".ecpartner-recording", "devices/hz-acc-01/display_current_configuration.txt", "devices/sh-acc-02/show_running_config.txt",
                      "inventory.yaml", "snmp/hz-acc-01.snmprec", "snmp/sh-acc-02.snmprec"]
     walk = read_snmprec(record / "snmp" / "hz-acc-01.snmprec")
     assert [walk[f"1.3.6.1.2.1.31.1.1.1.1.{i}"] for i in range(1, 7)] == [("4", n) for n in HZ_INTERFACES]
@@ -61,14 +61,14 @@ def test_record_replaces_a_previous_recording_whole(lab, tmp_path, env):
     assert sorted(p.name for p in record.parent.iterdir() if p.name.startswith(".rec")) == []
 
 
-def test_record_refuses_a_directory_that_is_not_a_recording(lab, tmp_path, env, capsys):
+def test_record_beside_other_files_keeps_them(lab, tmp_path, env, capsys):
     inventory = write_inventory(tmp_path, [lab.device("hz-acc-01")])
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "notes.txt").write_text("keep me\n")
-    assert main(["collect", str(inventory), "--record", str(precious)]) == 2
-    assert "holds no recorded fleet; refusing to replace it" in capsys.readouterr().err
+    assert main(["collect", str(inventory), "--record", str(precious)]) == 0
     assert (precious / "notes.txt").read_text() == "keep me\n"
+    assert (precious / "devices" / "hz-acc-01" / "display_current_configuration.txt").is_file()
 
 
 def test_secrets_never_appear_in_output_logs_or_recorded_files(lab, tmp_path, env, capsys, caplog, monkeypatch):

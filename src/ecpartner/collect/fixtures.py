@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.errors import InputError
+from ecpartner.fleet_layout import inside_fleet
 from ecpartner.inventory import Device
 from ecpartner.parse import platform_spec
 from ecpartner.state import Collected
@@ -26,6 +27,9 @@ def collect_recorded(fleet_dir: Path, device: Device) -> Collected:
     spec = platform_spec(device.platform)
     for command in spec.commands:
         path = device_dir / f"{command_slug(command.command)}.txt"
+        if path.exists() and not inside_fleet(fleet_dir, path):
+            result.error = f"'{command.command}': {path} leads out of the recorded fleet {fleet_dir} (a link); not read"
+            return result
         if not path.is_file():
             if command.command == spec.config_command:
                 result.error = f"no recording of '{command.command}' (expected {path})"
@@ -37,7 +41,9 @@ def collect_recorded(fleet_dir: Path, device: Device) -> Collected:
             result.error = f"'{command.command}': cannot read {path}: {e}"
             return result
     snmp_path = fleet_dir / "snmp" / f"{device.name}.snmprec"
-    if snmp_path.is_file():
+    if snmp_path.exists() and not inside_fleet(fleet_dir, snmp_path):
+        result.error = f"snmp: {snmp_path} leads out of the recorded fleet {fleet_dir} (a link); not read"
+    elif snmp_path.is_file():
         try:
             result.snmp = read_snmprec(snmp_path)
         except InputError as e:

@@ -6,8 +6,11 @@ not be collected is left out (its replay then reports it unreachable, as the liv
 code is 3. Secrets never reach a recorded file: credential lines are scrubbed and every literal
 password/community/key value in play is replaced by `<removed>`.
 
-The fleet is built in a temporary directory beside DIR and moved into place at the end, so DIR is
-either the previous recording or the new one, never half of each.
+A recording is those three entries and nothing else: everything else in DIR (a .git, notes, a telemetry
+store, telemetry/*.csv) is never touched. The new recording is built in a temporary folder inside DIR
+(so nothing is written outside it) and each entry is then renamed into place, the previous recording's
+moved aside and deleted only once all are in (put back if a rename fails). Entries that are not an
+earlier recording of ours make the command refuse before any device is contacted.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from ecpartner.collect import collect_fleet
 from ecpartner.collect.fixtures import command_slug
 from ecpartner.collect.live import plan_jobs, secrets_of
+from ecpartner.atomic import write_text_atomic
 from ecpartner.collect.snmprec import write_snmprec
 from ecpartner.collect.ssh import hide_literals
 from ecpartner.display import safe
@@ -33,53 +37,115 @@ from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
 
-def write_fleet(target: Path, inventory_path: Path, results: dict[str, Collected], secrets: set[str]) -> None:
-    """Write the recorded fleet to `target` (replacing a previous recording there as a whole)."""
-    target = target.resolve()
-    if target.exists() and not target.is_dir():
+RECORDING = ("inventory.yaml", "devices", "snmp")
+MARKER = ".ecpartner-recording"   # beside them once written: the three entries are ours to replace next time
+
+
+def check_target(target: Path, inventory_path: Path) -> None:
+    """Refuse (InputError, exit 2) a DIR whose recording entries are not an earlier recording of ours."""
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise InputError(f"--record {target}: exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not (target / "inventory.yaml").is_file():
-        raise InputError(f"--record {target}: directory is not empty and holds no recorded fleet; "
-                         f"refusing to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)   # mkdtemp makes it owner-only; a recording is an ordinary folder
+    present = [name for name in RECORDING if os.path.lexists(target / name)]
+    if not present:
+        return
+    links = [name for name in present if (target / name).is_symlink()]
+    if links:
+        raise InputError(f"--record {target}: {links[0]} there is a symbolic link; refusing to replace it")
+    if (target / MARKER).is_file() or _looks_recorded(target):
+        return
+    if present == ["inventory.yaml"] and _same_bytes(target / "inventory.yaml", inventory_path):
+        return   # `--record .` beside the inventory itself
+    raise InputError(f"--record {target}: {', '.join(present)} there is not an ecpartner recording; refusing to "
+                     f"replace it (record into a new or empty directory)")
+
+
+def _looks_recorded(target: Path) -> bool:
+    """A recording made before the marker existed: devices/<name>/*.txt, snmp/*.snmprec, and nothing else."""
+    devices, snmp = target / "devices", target / "snmp"
+    if not (target / "inventory.yaml").is_file() or not devices.is_dir():
+        return False
+    device_dirs = list(devices.iterdir())
+    if not all(d.is_dir() and not d.is_symlink() for d in device_dirs):
+        return False
+    if not all(f.suffix == ".txt" and f.is_file() and not f.is_symlink() for d in device_dirs for f in d.iterdir()):
+        return False
+    return not snmp.exists() or (snmp.is_dir() and all(
+        f.suffix == ".snmprec" and f.is_file() and not f.is_symlink() for f in snmp.iterdir()))
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
     try:
-        shutil.copyfile(inventory_path, staging / "inventory.yaml")
-        (staging / "devices").mkdir()
+        return a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def write_fleet(target: Path, inventory_path: Path, results: dict[str, Collected], secrets: set[str]) -> None:
+    """Write the recorded fleet into `target`, replacing an earlier recording's entries, touching nothing else."""
+    target = Path(os.path.abspath(target))
+    check_target(target, inventory_path)
+    target.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".ecpartner-record-", dir=target))
+    try:
+        new, old = work / "new", work / "old"
+        for folder in (new, old):
+            folder.mkdir()
+        shutil.copyfile(inventory_path, new / "inventory.yaml")
+        (new / "devices").mkdir()
         for name, result in results.items():
             if result.error:
                 continue
-            device_dir = staging / "devices" / name
+            device_dir = _inside(new, "devices", name)
             device_dir.mkdir()
             for command, output in result.outputs.items():  # credential lines: scrubbed by the collector already
                 (device_dir / f"{command_slug(command)}.txt").write_bytes(hide_literals(output, secrets).encode("utf-8"))
             if result.snmp is not None:
-                (staging / "snmp").mkdir(exist_ok=True)
-                write_snmprec(staging / "snmp" / f"{name}.snmprec", result.snmp)
-        _swap_into_place(staging, target)
+                (new / "snmp").mkdir(exist_ok=True)
+                write_snmprec(_inside(new, "snmp", f"{name}.snmprec"), result.snmp)
+        # the marker first: it holds for the earlier entries too (check_target accepted them)
+        write_text_atomic(target / MARKER, "Written by `ecpartner collect --record`: the next recording replaces "
+                                           "inventory.yaml, devices/ and snmp/ here, and nothing else.\n")
+        _swap_into_place(target, new, old)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _inside(root: Path, *parts: str) -> Path:
+    """root/parts, refusing any name that would lead out of root (names are checked at load already)."""
+    path = root.joinpath(*parts)
+    if os.path.commonpath([os.path.abspath(path), str(root)]) != str(root) or any(p in ("", ".", "..") for p in parts):
+        raise InputError(f"--record: {'/'.join(parts)!r} would be written outside the recording")
+    return path
+
+
+def _swap_into_place(target: Path, new: Path, old: Path) -> None:
+    """Move the earlier recording's entries to `old`, the new ones into place; undo both on any failure."""
+    moved, placed = [], []
+    try:
+        for name in RECORDING:
+            if os.path.lexists(target / name):
+                os.rename(target / name, old / name)
+                moved.append(name)
+        for name in RECORDING:
+            if os.path.lexists(new / name):
+                os.rename(new / name, target / name)
+                placed.append(name)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for name in placed:
+            os.rename(target / name, new / name)
+        for name in moved:
+            os.rename(old / name, target / name)
         raise
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        staging.rename(target)
-        return
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def cmd_collect(args) -> int:
     """CLI handler: args.inventory, args.record, args.concurrency, args.timeout."""
     inventory_path = Path(args.inventory)
     inventory = load_inventory(inventory_path)
+    try:
+        check_target(Path(os.path.abspath(args.record)), inventory_path)   # before any device is contacted
+    except OSError as e:
+        raise InputError(f"--record {args.record}: cannot read it: {e.strerror or e}") from None
     supported = [name for name, device in inventory.devices.items() if device.platform in platforms()]
     secrets = secrets_of(plan_jobs(inventory, supported))  # also fails early on missing environment variables
     # collect_fleet: devices of a platform without templates come back as not collected, like unreachable ones
@@ -88,7 +154,8 @@ def cmd_collect(args) -> int:
     try:
         write_fleet(Path(args.record), inventory_path, results, secrets)
     except OSError as e:
-        raise InputError(f"--record {args.record}: cannot write the recording: {e}") from None
+        raise InputError(f"--record {args.record}: cannot write the recording: {e.strerror or e}"
+                         f"{f' ({e.filename})' if e.filename else ''}; nothing there was changed") from None
     failed = {name: r.error for name, r in results.items() if r.error}
     recorded = len(results) - len(failed)
     for name, error in failed.items():

@@ -1,7 +1,7 @@
 """A fixed schedule without drift: slot k is at start + k * period on the monotonic clock, whatever
 the work took; slots missed while a poll overran are skipped, not run in a burst. A failed poll or
-report is logged and the schedule goes on. `stop` (set by SIGINT/SIGTERM) ends the loop between tasks,
-so a poll that has started always finishes and commits its sample.
+report is logged and the schedule goes on. `stop` ends the loop between tasks; SIGINT/SIGTERM end it
+at once instead (cli.main raises Interrupted wherever the loop is, and an unfinished poll commits nothing).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def _tree(root):
 def test_recording_into_the_inventorys_own_folder_keeps_everything_else(lab, tmp_path, env, monkeypatch, capsys):
     work = tmp_path / "repo"
     work.mkdir()
-    inventory = _inventory(lab, work)
+    _inventory(lab, work)
     (work / ".git").mkdir()
     (work / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (work / "notes.md").write_text("keep me\n")

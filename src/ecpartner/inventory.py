@@ -31,22 +31,22 @@ MAX_BANDWIDTH = 10**13  # 10 Tbit/s: far above any circuit, far below where arit
 def parse_bandwidth(text: str) -> int:
     """'200M', '2.5G', '1 Gbps' -> bit/s (M = 10^6, G = 10^9), 1 bit/s to 10 Tbit/s. Raises ValueError with the reason."""
     m = _BANDWIDTH.fullmatch(str(text))
+    shown = repr(text) if len(repr(text)) <= 40 else repr(text)[:36] + "...'"   # a 400-digit value stays one line
     if not m:
-        raise ValueError(f"{text!r} is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G, 200Mbps, 1 Gbps)")
+        raise ValueError(f"{shown} is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G, 200Mbps, 1 Gbps)")
     # Decimal is exact and never overflows: float('1' + 400 zeros) is inf, and int(inf) raises
     value = Decimal(m.group(1)) * _UNIT[m.group(2).upper()]
     if value < 1:
-        raise ValueError(f"{text!r} is not a bandwidth: less than 1 bit/s")
+        raise ValueError(f"{shown} is not a bandwidth: less than 1 bit/s")
     if value > MAX_BANDWIDTH:
-        raise ValueError(f"{text!r} is not a bandwidth: more than 10 Tbit/s (10000G)")
+        raise ValueError(f"{shown} is not a bandwidth: more than 10 Tbit/s (10000G)")
     return int(value.to_integral_value(ROUND_HALF_EVEN))
 
 
 def format_bandwidth(bps: int) -> str:
-    """bit/s -> the API's spec spelling: 200000000 -> '200M', 10**9 -> '1G', 2.5e9 -> '2.5G'."""
-    if bps >= 10**9:
-        return f"{bps / 10**9:g}G"
-    return f"{bps / 10**6:g}M"
+    """bit/s -> the API's spec spelling: 200000000 -> '200M', 10**9 -> '1G', 2.5e9 -> '2.5G' (exact: never 1.23457G)."""
+    unit, scale = ("G", 10**9) if bps >= 10**9 else ("M", 10**6)
+    return f"{(Decimal(bps) / scale).normalize():f}{unit}"
 
 
 @dataclass(frozen=True)

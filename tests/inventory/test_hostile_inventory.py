@@ -157,7 +157,7 @@ NUMBERS = [
     ("bandwidth: 200M", "0.0000001M", "hosted_connections[0].bandwidth", "'0.0000001M' is not a bandwidth: less than 1 bit/s"),
     ("bandwidth: 200M", "0M", "hosted_connections[0].bandwidth", "'0M' is not a bandwidth: less than 1 bit/s"),
     ("bandwidth: 200M", "1" + "0" * 400 + "M", "hosted_connections[0].bandwidth",
-     f"'1{'0' * 400}M' is not a bandwidth: more than 10 Tbit/s (10000G)"),
+     f"'1{'0' * 34}...' is not a bandwidth: more than 10 Tbit/s (10000G)"),   # shown cut, on one line
     ("capacity: 10G", "10000.5G", "circuits[0].capacity", "'10000.5G' is not a bandwidth: more than 10 Tbit/s (10000G)"),
     ("qos_tolerance: 0.1", ".inf", "thresholds.qos_tolerance", "inf is not a positive number"),
     ("icmp_min_pps: 600", "1" + "0" * 400, "thresholds.icmp_min_pps", f"1{'0' * 400} is not a positive number"),
@@ -187,7 +187,7 @@ def test_contract_bandwidths_parse_and_the_bounds_are_one_bit_and_ten_terabit() 
 @pytest.mark.parametrize("bandwidth, message", [
     ("0.0000001M", "'0.0000001M' is not a bandwidth: less than 1 bit/s"),
     ("٢٠٠M", "'٢٠٠M' is not a bandwidth (expected e.g. 50M, 200M, 1G, 2.5G, 200Mbps, 1 Gbps)"),
-    ("1" + "0" * 400 + "M", f"'1{'0' * 400}M' is not a bandwidth: more than 10 Tbit/s (10000G)"),
+    ("1" + "0" * 400 + "M", f"'1{'0' * 34}...' is not a bandwidth: more than 10 Tbit/s (10000G)"),
 ], ids=["below-1-bit", "arabic-indic-digits", "overflow"])
 def test_check_exits_2_on_a_bandwidth_out_of_range(capsys: pytest.CaptureFixture, bandwidth: str, message: str) -> None:
     text = clean_fleet(("vlan: 101, bandwidth: 200M", f"vlan: 101, bandwidth: {bandwidth}"))

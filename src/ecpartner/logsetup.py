@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from ecpartner.display import safe_lines
+
 REMOVED = "<removed>"
 FORMAT = "%(asctime)s %(levelname)s %(message)s"
 # Their own logs: paramiko prints whole tracebacks as ERROR lines ("Exception (client): ...", "Traceback ..."),
@@ -41,7 +43,14 @@ class RedactSecrets(logging.Filter):
 REDACT = RedactSecrets()
 
 
-class _Brief(logging.Formatter):
+class _Shown(logging.Formatter):
+    """A log line quotes device output and inventory values: nothing in it may drive the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return safe_lines(super().format(record))
+
+
+class _Brief(_Shown):
     """A record as one line: an exception adds its last line (`ValueError: ...`), not its traceback."""
 
     def format(self, record: logging.LogRecord) -> str:
@@ -66,7 +75,7 @@ def setup_logging(verbose: bool) -> None:
     if root.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT) if verbose else _Brief(FORMAT))
+    handler.setFormatter(_Shown(FORMAT) if verbose else _Brief(FORMAT))
     handler.addFilter(REDACT)   # also what our own loggers print (messages, tracebacks with -v)
     root.addHandler(handler)
     root.setLevel(logging.INFO if verbose else logging.WARNING)

@@ -11,6 +11,8 @@ import io
 import json
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -211,3 +213,13 @@ def test_markdown_text_and_csv_cell_rules():
         r"\# head \`x\` \*y\* \[l\](u) &lt;i&gt; a\|b<br>next"
     assert [csv_cell(v) for v in ("=1+2", "-5", "-1e3", "- x", -5, 2.5, None)] == \
         ["'=1+2", "-5", "-1e3", "'- x", -5, 2.5, None]
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_log_lines_are_neutralised_too(verbose):
+    # a parse note or an SSH library's message quotes device text: it must not drive the terminal either
+    code = ("import logging; from ecpartner.logsetup import setup_logging; "
+            f"setup_logging({verbose}); logging.getLogger('ecpartner').warning('hz-01: note \\x1b]0;pwn\\x07 \\u202e')")
+    err = subprocess.run([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True, timeout=60).stderr
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err
+    assert "hz-01: note \\x1b]0;pwn\\x07 \\u202e" in err

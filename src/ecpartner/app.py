@@ -13,9 +13,8 @@ from ecpartner.errors import InputError
 from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory, load_inventory
-from ecpartner.parse import ParseError, build_state
+from ecpartner.parse import build_states
 from ecpartner.rules import RULES, Context, evaluate
-from ecpartner.state import Collected, DeviceState
 
 log = logging.getLogger("ecpartner")
 
@@ -26,24 +25,6 @@ def stage(name: str, timings: dict[str, float]):
     yield
     timings[name] = time.perf_counter() - started
     log.info("%s: %.3fs", name, timings[name])
-
-
-def build_states(inventory: Inventory, collected: dict[str, Collected]) -> tuple[dict[str, DeviceState], dict[str, str]]:
-    """Parse what was collected; a device that failed either step is listed with the reason."""
-    states, failures = {}, {}
-    for name, result in collected.items():
-        if result.error:
-            failures[name] = result.error
-            continue
-        try:
-            states[name] = build_state(name, inventory.devices[name].platform, result.outputs, result.snmp)
-            for note in states[name].notes:   # unresolved references, unreadable extra outputs: worth a look
-                log.warning("%s: %s", name, note)
-        except ParseError as e:
-            failures[name] = str(e)
-        except Exception as e:  # a parser crash on garbage output is that device's problem, not the run's
-            failures[name] = f"{name}: output could not be parsed ({type(e).__name__}: {e})"
-    return states, failures
 
 
 def selected_rules(only: str | None) -> list[str] | None:

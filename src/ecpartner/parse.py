@@ -39,6 +39,7 @@ commands.yaml (`defaults.rate_unit`) when a template leaves it out.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import socket
 import sys
 import threading
@@ -49,9 +50,12 @@ import yaml
 from ttp import ttp
 from ttp.ttp import CachedModule
 
+from ecpartner.inventory import Inventory
 from ecpartner.resources import platform_dir
 from ecpartner.state import (ARP, BPS, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE,
-                             SCOPE_PER_SOURCE, TO_BPS, DeviceState, Interface, RateLimit)
+                             SCOPE_PER_SOURCE, TO_BPS, Collected, DeviceState, Interface, RateLimit)
+
+log = logging.getLogger("ecpartner")
 
 DIRECTIONS = {"in": IN, "inbound": IN, "input": IN, "out": OUT, "outbound": OUT, "output": OUT}
 
@@ -187,6 +191,24 @@ def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) 
             first = next((line.strip() for line in text.splitlines() if line.strip()), "empty output")
             state.notes.append(f"'{command}': nothing recognised in the output (it starts: {first[:80]!r})")
     return state
+
+
+def build_states(inventory: Inventory, collected: dict[str, Collected]) -> tuple[dict[str, DeviceState], dict[str, str]]:
+    """Parse what was collected; a device that failed either step is listed with the reason."""
+    states, failures = {}, {}
+    for name, result in collected.items():
+        if result.error:
+            failures[name] = result.error
+            continue
+        try:
+            states[name] = build_state(name, inventory.devices[name].platform, result.outputs, result.snmp)
+            for note in states[name].notes:   # unresolved references, unreadable extra outputs: worth a look
+                log.warning("%s: %s", name, note)
+        except ParseError as e:
+            failures[name] = str(e)
+        except Exception as e:  # a parser crash on garbage output is that device's problem, not the run's
+            failures[name] = f"{name}: output could not be parsed ({type(e).__name__}: {e})"
+    return states, failures
 
 
 @cache

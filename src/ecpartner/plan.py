@@ -356,8 +356,8 @@ def _lines(text: str) -> list[str]:
 def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None, concurrency: int,
                   timeout: float) -> tuple[dict[str, DeviceState], dict[str, str]]:
     """Collect and parse the circuit's device only (fixtures by default, --live over SSH/SNMP)."""
-    from ecpartner.app import build_states
     from ecpartner.collect import collect_fleet
+    from ecpartner.parse import build_states
 
     collected = collect_fleet(inv, live=live, fixtures_dir=fixtures, names=[device],
                               concurrency=concurrency, timeout=timeout)

@@ -91,8 +91,8 @@ def connection_interface(inventory: Inventory, hc: HostedConnection, states: Map
 def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None) -> dict:
     """Parsed device states from a recorded fleet, when there is one: they say which subinterface carries
     which VLAN. Best effort: a device that cannot be read or parsed is simply left out (check reports it)."""
-    from ecpartner.app import build_states
     from ecpartner.collect import collect_fleet
+    from ecpartner.parse import build_states
 
     fleet = Path(fixtures_dir) if fixtures_dir else inventory.base_dir
     if not (fleet / "devices").is_dir():

@@ -14,7 +14,7 @@ from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory, load_inventory
 from ecpartner.parse import build_states
-from ecpartner.rules import RULES, Context, evaluate
+from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
 
 log = logging.getLogger("ecpartner")
 
@@ -31,9 +31,10 @@ def selected_rules(only: str | None) -> list[str] | None:
     if not only:
         return None
     ids = [r.strip() for r in only.split(",") if r.strip()]
-    unknown = [r for r in ids if r not in RULES]
+    rules = all_rules()
+    unknown = [r for r in ids if r not in rules]
     if unknown:
-        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(RULES)})")
+        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(rules)})")
     return ids
 
 
@@ -41,15 +42,17 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
               concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
               timings: dict[str, float] | None = None) -> list[Finding]:
     timings = {} if timings is None else timings
-    rule_ids = only or [r.id for r in RULES.values() if r.in_check]
+    rules = all_rules()
+    rule_ids = only or [r.id for r in rules.values() if r.in_check]
+    needs = set().union(*(rules[r].needs for r in rule_ids))
     ctx = Context(inventory=inventory)
-    if any(RULES[r].uses_devices for r in rule_ids):
+    if DEVICES in needs:     # telemetry rules too: the states name the interface each connection is on
         with stage("collect", timings):
             collected = collect_fleet(inventory, live=live, fixtures_dir=fixtures,
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
-    if any(r.startswith("telemetry-") for r in rule_ids):
+    if TELEMETRY in needs:
         from ecpartner.telemetry.window import load_window
 
         with stage("telemetry", timings):   # None (rules stay silent) with fewer than two samples in the window

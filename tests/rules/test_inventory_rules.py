@@ -18,7 +18,10 @@ def test_registry_order_and_requirements():
                           "icmp-rate-limit", "config-drift"]
     assert RULES["permission-valid"].in_check is False
     assert RULES["vlan-unique"].requirement == "VLAN planning"
-    assert RULES["config-drift"].uses_devices and not RULES["spec-valid"].uses_devices
+    assert RULES["spec-valid"].needs == {"inventory"}
+    assert RULES["config-drift"].needs == {"inventory", "devices"}
+    # the window names each connection's interface from the device states
+    assert RULES["telemetry-drops"].needs == {"inventory", "devices", "telemetry"}
 
 
 def test_evaluate_fills_requirement_and_findings_are_json(fleet):

@@ -1,75 +1,34 @@
-"""Rule registry. Each rule is a small pure function registered under its contract id (section 5).
+"""The rule catalogue. Each rule is a small pure function registered under its contract id (section 5).
 
-A rule takes a Context and yields Findings; it reads only the typed inventory and the normalized
-device state, never vendor text. Importing this package registers every rule module.
+A rule takes a Context and yields Findings; it reads only the typed inventory, the normalized device
+state and the telemetry window, never vendor text. The registry (registry.py) knows no rule:
+`all_rules()` is the one place that imports the rule modules, so importing this package, the registry
+or a helper loads none of them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ecpartner.findings import Finding
-from ecpartner.inventory import Inventory
-from ecpartner.state import DeviceState
+from ecpartner.rules import registry
+from ecpartner.rules.registry import DEVICES, INVENTORY, TELEMETRY, Context, Rule, rule  # noqa: F401
 
 
-@dataclass
-class Context:
-    inventory: Inventory
-    states: dict[str, DeviceState] = field(default_factory=dict)     # device name -> parsed state
-    failures: dict[str, str] = field(default_factory=dict)           # device name -> why it has no state
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
-    memo: dict = field(default_factory=dict, repr=False)   # per-run results several rules share
-
-    def interface_of(self, hc):
-        """The interface carrying hc on its circuit's device (None when absent or the device has no state);
-        asked by five rules for every connection, so looked up once."""
-        key = id(hc)
-        if key not in self.memo:
-            from ecpartner.rules.common import find_interface
-
-            circuit = self.inventory.circuits[hc.circuit]
-            state = self.states.get(circuit.device)
-            self.memo[key] = (hc, find_interface(state, circuit, hc.vlan) if state is not None else None)
-        return self.memo[key][1]
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    requirement: str            # guide section the rule enforces
-    func: Callable[[Context], Iterable[Finding]]
-    uses_devices: bool          # needs collected device state (False: inventory alone)
-    in_check: bool              # part of `check` by default (permission-valid is for `plan`, telemetry-* need samples)
-
-
-RULES: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, requirement: str, uses_devices: bool = False, in_check: bool = True):
-    def register(func):
-        if rule_id in RULES:
-            raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, requirement, func, uses_devices, in_check)
-        return func
-    return register
+def all_rules() -> dict[str, Rule]:
+    """Every rule by id, in report order."""
+    # Registration happens on import; the order here is the order of the report.
+    from ecpartner.rules import inventory_rules, device_rules, telemetry_rules  # noqa: F401
+    return registry.RULES
 
 
 def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
-    """Run the selected rules (those `check` runs by default) in registry order; findings carry their requirement."""
-    selected = list(only) if only else [r.id for r in RULES.values() if r.in_check]
-    findings: list[Finding] = []
-    for rule_id in selected:
-        r = RULES[rule_id]
-        for f in r.func(ctx):
-            f.requirement = f.requirement or r.requirement
-            findings.append(f)
-    return findings
+    """registry.evaluate with every rule registered."""
+    all_rules()
+    return registry.evaluate(ctx, only)
 
 
-# Registration happens on import; order here is the order of the report.
-from ecpartner.rules import inventory_rules, device_rules  # noqa: E402,F401
-from ecpartner.telemetry import rules as telemetry_rules  # noqa: E402,F401
+def __getattr__(name: str):
+    if name == "RULES":      # `from ecpartner.rules import RULES`, the old spelling: the filled registry
+        return all_rules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

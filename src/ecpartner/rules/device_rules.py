@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
-from ecpartner.rules import rule
+from ecpartner.rules.registry import DEVICES, INVENTORY, rule
 from ecpartner.rules.common import (bw, connection_subject, enabled_connections, tenant_interfaces,
                                     missing_interface_message, name_collision, not_evaluated, number, same_address,
                                     unavailable, verdict)
@@ -16,7 +16,7 @@ COUNTER_FIELDS = ("in_octets", "out_octets", "in_packets", "out_packets", "in_di
 ARP_GUIDE = "the guide: configure ARP packet rate limits on the access devices closest to tenants"
 
 
-@rule("device-reachable", "—", uses_devices=True)
+@rule("device-reachable", "—", needs=(INVENTORY, DEVICES))
 def device_reachable(ctx):
     for device in ctx.inventory.devices.values():
         reason = unavailable(ctx, device.name)
@@ -35,7 +35,7 @@ def device_reachable(ctx):
                       expected="collected and parsed", actual="collected and parsed")
 
 
-@rule("monitoring-enabled", "Traffic monitoring", uses_devices=True)
+@rule("monitoring-enabled", "Traffic monitoring", needs=(INVENTORY, DEVICES))
 def monitoring_enabled(ctx):
     inv = ctx.inventory
     for item in tenant_interfaces(ctx, "monitoring-enabled", access_only=True):
@@ -80,7 +80,7 @@ def _effective_cir(state, interface: str) -> dict[str, float | None]:
     return cir
 
 
-@rule("qos-bandwidth-limit", "QoS and ARP limits", uses_devices=True)
+@rule("qos-bandwidth-limit", "QoS and ARP limits", needs=(INVENTORY, DEVICES))
 def qos_bandwidth_limit(ctx):
     inv = ctx.inventory
     tolerance = inv.thresholds.qos_tolerance
@@ -158,7 +158,7 @@ def _per_user_arp(users: _ArpUsers, state, device: str, iface):
     return judged, unjudgeable
 
 
-@rule("arp-rate-limit", "QoS and ARP limits", uses_devices=True)
+@rule("arp-rate-limit", "QoS and ARP limits", needs=(INVENTORY, DEVICES))
 def arp_rate_limit(ctx):
     inv = ctx.inventory
     per_user_max = inv.thresholds.arp_pps_per_user
@@ -200,7 +200,7 @@ def arp_rate_limit(ctx):
                       expected=expected, actual=actual)
 
 
-@rule("icmp-rate-limit", "ICMP limits", uses_devices=True)
+@rule("icmp-rate-limit", "ICMP limits", needs=(INVENTORY, DEVICES))
 def icmp_rate_limit(ctx):
     inv = ctx.inventory
     minimum = inv.thresholds.icmp_min_pps
@@ -274,7 +274,7 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
                    message, expected=expected, actual=actual)
 
 
-@rule("config-drift", "Modify the VLAN ID, Disable", uses_devices=True)
+@rule("config-drift", "Modify the VLAN ID, Disable", needs=(INVENTORY, DEVICES))
 def config_drift(ctx):
     inv = ctx.inventory
     for circuit in inv.circuits.values():

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from ecpartner.findings import FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.inventory import CARRIERS_ELIGIBLE, parse_bandwidth
-from ecpartner.rules import rule
+from ecpartner.rules.registry import rule
 from ecpartner.rules.common import aware, bw, counting_connections, verdict
 
 SPECS = ("50M", "100M", "200M", "300M", "400M", "500M", "1G", "2G", "5G", "8G", "10G")

@@ -16,6 +16,7 @@ from typing import Mapping
 import pandas as pd
 
 from ecpartner.inventory import Circuit, HostedConnection, Inventory
+from ecpartner.rules.common import find_interface
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.series import Samples, empty_frame, fixture_files, read_csv_files
 from ecpartner.telemetry.store import Store, default_path
@@ -78,8 +79,6 @@ class TelemetryWindow:
 def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None) -> tuple[str, str]:
     """(device, configuration interface name) that carries a hosted connection: the one the rules find in the
     parsed configuration (by dot1q VLAN), else the conventional <port>.<vlan> (the port itself for VLAN 0)."""
-    from ecpartner.rules.common import find_interface   # here: ecpartner.rules imports the telemetry rules
-
     circuit = inventory.circuits[hc.circuit]
     state = (states or {}).get(circuit.device)
     iface = find_interface(state, circuit, hc.vlan) if state is not None else None

@@ -1,23 +1,27 @@
 """The telemetry rules (contract section 5): they read `ctx.telemetry`, a TelemetryWindow, and yield
 nothing when there is none (fewer than two samples in the window). One finding per enabled hosted
-connection per rule, subject naming its circuit, id, device and interface.
+connection per rule, subject naming its circuit, id, device and interface. They need the device states
+too: the window names each connection's interface from the parsed configuration.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.inventory import format_bandwidth
-from ecpartner.rules import Context, rule
-from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
+from ecpartner.rules.registry import DEVICES, INVENTORY, TELEMETRY, Context, rule
+
+if TYPE_CHECKING:   # the window module loads pandas: only a run that has samples pays for it
+    from ecpartner.telemetry.window import ConnectionTelemetry
 
 REQUIREMENT = "Traffic monitoring"
+NEEDS = (INVENTORY, DEVICES, TELEMETRY)
 
 
 def _enabled(ctx: Context) -> Iterator[ConnectionTelemetry]:
-    window = ctx.telemetry
-    if not isinstance(window, TelemetryWindow):
+    window = ctx.telemetry      # a TelemetryWindow, or None
+    if window is None:
         return
     for ct in window.connections:
         if ct.connection.status == "enabled":
@@ -50,7 +54,7 @@ def _bps(value: float) -> str:
     return f"{value / 10**3:.1f} kbit/s"
 
 
-@rule("telemetry-utilization", REQUIREMENT)
+@rule("telemetry-utilization", REQUIREMENT, needs=NEEDS)
 def utilization(ctx: Context) -> Iterator[Finding]:
     warn = ctx.inventory.thresholds.utilization_warn
     for ct in _enabled(ctx):
@@ -77,7 +81,7 @@ def utilization(ctx: Context) -> Iterator[Finding]:
                           expected=f"at most {warn:.0%} of {format_bandwidth(bandwidth)}", actual=actual)
 
 
-@rule("telemetry-drops", REQUIREMENT)
+@rule("telemetry-drops", REQUIREMENT, needs=NEEDS)
 def drops(ctx: Context) -> Iterator[Finding]:
     limit = ctx.inventory.thresholds.max_drop_ratio
     for ct in _enabled(ctx):
@@ -96,7 +100,7 @@ def drops(ctx: Context) -> Iterator[Finding]:
                       expected=f"dropped/total at most {limit:g}", actual=round(ratio, 6))
 
 
-@rule("telemetry-counters-advance", REQUIREMENT)
+@rule("telemetry-counters-advance", REQUIREMENT, needs=NEEDS)
 def counters_advance(ctx: Context) -> Iterator[Finding]:
     for ct in _enabled(ctx):
         if (missing := _no_data("telemetry-counters-advance", ct, SEV_WARNING)) is not None:

@@ -1,0 +1,76 @@
+"""The rule registry: Context, Rule, the `rule` decorator and `evaluate`. It knows no rule: the rule
+modules register themselves when `ecpartner.rules.all_rules()` imports them.
+
+A rule declares in `needs` what it reads, so a run collects only that: INVENTORY (the typed inventory),
+DEVICES (parsed device states, collected from the devices or a recorded fleet), TELEMETRY (a window of
+counter samples).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterable
+
+from ecpartner.findings import Finding
+from ecpartner.inventory import Inventory
+from ecpartner.rules.common import find_interface
+from ecpartner.state import DeviceState
+
+INVENTORY, DEVICES, TELEMETRY = "inventory", "devices", "telemetry"
+NEEDS = frozenset({INVENTORY, DEVICES, TELEMETRY})
+
+
+@dataclass
+class Context:
+    inventory: Inventory
+    states: dict[str, DeviceState] = field(default_factory=dict)     # device name -> parsed state
+    failures: dict[str, str] = field(default_factory=dict)           # device name -> why it has no state
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
+    memo: dict = field(default_factory=dict, repr=False)   # per-run results several rules share
+
+    def interface_of(self, hc):
+        """The interface carrying hc on its circuit's device (None when absent or the device has no state);
+        asked by five rules for every connection, so looked up once."""
+        key = id(hc)
+        if key not in self.memo:
+            circuit = self.inventory.circuits[hc.circuit]
+            state = self.states.get(circuit.device)
+            self.memo[key] = (hc, find_interface(state, circuit, hc.vlan) if state is not None else None)
+        return self.memo[key][1]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    requirement: str            # guide section the rule enforces
+    func: Callable[[Context], Iterable[Finding]]
+    needs: frozenset[str]       # what the run must provide: INVENTORY, DEVICES, TELEMETRY
+    in_check: bool              # part of `check` by default (permission-valid is for `plan`)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, requirement: str, needs: Iterable[str] = (INVENTORY,), in_check: bool = True):
+    def register(func):
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        if unknown := set(needs) - NEEDS:
+            raise ValueError(f"rule {rule_id}: unknown needs {sorted(unknown)}")
+        RULES[rule_id] = Rule(rule_id, requirement, func, frozenset(needs), in_check)
+        return func
+    return register
+
+
+def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
+    """Run the selected rules (those `check` runs by default) in registry order; findings carry their requirement."""
+    selected = list(only) if only else [r.id for r in RULES.values() if r.in_check]
+    findings: list[Finding] = []
+    for rule_id in selected:
+        r = RULES[rule_id]
+        for f in r.func(ctx):
+            f.requirement = f.requirement or r.requirement
+            findings.append(f)
+    return findings

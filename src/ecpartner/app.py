@@ -15,6 +15,7 @@ from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory, load_inventory
 from ecpartner.parse import build_states
 from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
+from ecpartner.telemetry.sources import sample_source
 
 log = logging.getLogger("ecpartner")
 
@@ -52,8 +53,8 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
-    if TELEMETRY in needs:
-        from ecpartner.telemetry.window import load_window
+    if TELEMETRY in needs and sample_source(inventory, db, fixtures) is not None:
+        from ecpartner.telemetry.window import load_window   # pandas: loaded only when there are samples
 
         with stage("telemetry", timings):   # None (rules stay silent) with fewer than two samples in the window
             ctx.telemetry = load_window(inventory, db, since, fixtures_dir=fixtures, states=ctx.states)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecpartner.errors import InputError
-from ecpartner.fleet_layout import inside_fleet
+from ecpartner.telemetry.sources import fixture_files  # noqa: F401  (its old home)
 
 COUNTERS = ("in_octets", "out_octets", "in_packets", "out_packets",
             "in_discards", "out_discards", "in_errors", "out_errors")
@@ -45,15 +45,6 @@ class Samples:
 def empty_frame() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in FRAME_COLUMNS})
     return frame.astype({"sys_uptime": "float64", **{c: "uint64" for c in COUNTERS}})
-
-
-def fixture_files(directory: Path) -> list[Path]:
-    """The series files of a fixture fleet: <fleet>/telemetry/*.csv, in name order; none leads out of it."""
-    files = sorted((directory / "telemetry").glob("*.csv"))
-    outside = [f for f in files if not inside_fleet(directory, f)]
-    if outside:
-        raise InputError([f"{f}: leads out of the recorded fleet {directory} (a link); not read" for f in outside])
-    return files
 
 
 def read_csv_files(paths: list[Path]) -> Samples:

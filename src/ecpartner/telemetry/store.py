@@ -34,6 +34,7 @@ import pandas as pd
 
 from ecpartner.errors import InputError
 from ecpartner.telemetry.series import COUNTERS, FRAME_COLUMNS, Samples, empty_frame
+from ecpartner.telemetry.sources import default_path  # noqa: F401  (its old home)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ DAY_MS = 86_400_000
 # A compacted row: time, the counters, sysUpTime (-1: unknown), counter bits.
 BLOCK_COLUMNS = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
 BUSY_TIMEOUT_MS = 30_000
-DEFAULT_NAME = "telemetry.sqlite"
 UINT64 = 2**64
 
 _COUNTER_COLUMNS = ",\n  ".join(f"{c} INTEGER NOT NULL" for c in COUNTERS)
@@ -84,10 +84,6 @@ CREATE VIEW sample_rows AS
   FROM samples s JOIN series r ON r.id = s.series;
 PRAGMA user_version = {SCHEMA_VERSION};
 """
-
-
-def default_path(inventory_path: Path) -> Path:
-    return inventory_path.parent / DEFAULT_NAME
 
 
 class _Corrupt(Exception):

@@ -18,8 +18,9 @@ import pandas as pd
 from ecpartner.inventory import Circuit, HostedConnection, Inventory
 from ecpartner.rules.common import find_interface
 from ecpartner.telemetry import rates as R
-from ecpartner.telemetry.series import Samples, empty_frame, fixture_files, read_csv_files
-from ecpartner.telemetry.store import Store, default_path
+from ecpartner.telemetry.series import Samples, empty_frame, read_csv_files
+from ecpartner.telemetry.sources import sample_source
+from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import parse_duration
 
 
@@ -103,16 +104,17 @@ def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None
 
 def read_samples(inventory: Inventory, db_path: str | Path | None, fixtures_dir: str | Path | None,
                  start_ms_for=None) -> Samples | None:
-    """The store (given, or the default one if it exists), else the fixture series; None if neither."""
-    path = Path(db_path) if db_path else default_path(inventory.path)
-    if db_path or path.is_file():
-        with Store(path, create=False) as store:
-            newest = store.newest_ms()
-            if newest is None:
-                return Samples(empty_frame(), [], str(path))
-            return store.load(start_ms_for(newest) if start_ms_for else None)
-    files = fixture_files(Path(fixtures_dir) if fixtures_dir else inventory.base_dir)
-    return read_csv_files(files) if files else None
+    """The samples of the run's source (`sample_source`); None if there is none."""
+    source = sample_source(inventory, db_path, fixtures_dir)
+    if source is None:
+        return None
+    if source.store is None:
+        return read_csv_files(source.files)
+    with Store(source.store, create=False) as store:
+        newest = store.newest_ms()
+        if newest is None:
+            return Samples(empty_frame(), [], str(source.store))
+        return store.load(start_ms_for(newest) if start_ms_for else None)
 
 
 def load_window(inventory: Inventory, db_path: str | Path | None = None, since: str = "24h",

@@ -121,7 +121,8 @@ async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ,
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
     from ecpartner.collect.snmp import SnmpError, snmp_walk
-    from ecpartner.snmp_counters import WALK_OIDS, read_counters, sys_uptime
+    from ecpartner.ifmib import WALK_OIDS
+    from ecpartner.snmp_counters import read_counters, sys_uptime
 
     rows: list[tuple] = []
     problems: list[str] = []

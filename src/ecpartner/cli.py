@@ -118,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--db", metavar="PATH")
     tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
     tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
-                    help="with --live: the whole SNMP walk of one device (default 30)")
+                    help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
+                         "configuration (default 30)")
     tp.set_defaults(handler="ecpartner.telemetry.cli:cmd_poll")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory")
@@ -135,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--db", metavar="PATH")
     tu.add_argument("--live", action="store_true")
     tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
-                    help="with --live: the whole SNMP walk of one device (default 30)")
+                    help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
+                         "configuration (default 30)")
     tu.set_defaults(handler="ecpartner.telemetry.cli:cmd_run")
     return p
 

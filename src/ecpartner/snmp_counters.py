@@ -8,29 +8,10 @@ None, and `read_counters` says why.
 from __future__ import annotations
 
 from ecpartner.collect.snmprec import Walk, text_value
+from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_HIGH_SPEED, IF_NAME, IF_SPEED, SYS_UPTIME
 from ecpartner.ifnames import match_names
 from ecpartner.state import Counters, optional_int, packet_total
 
-SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
-IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
-IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
-IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"   # Mbit/s
-IF_SPEED = "1.3.6.1.2.1.2.2.1.5"            # bit/s, saturates at 4.29 G
-# Counters: field -> (64-bit ifHC* column, 32-bit ifTable fallback)
-COLUMNS = {
-    "in_octets": ("1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.2.2.1.10"),
-    "out_octets": ("1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.2.2.1.16"),
-    "in_ucast": ("1.3.6.1.2.1.31.1.1.1.7", "1.3.6.1.2.1.2.2.1.11"),
-    "in_mcast": ("1.3.6.1.2.1.31.1.1.1.8", None),
-    "in_bcast": ("1.3.6.1.2.1.31.1.1.1.9", None),
-    "out_ucast": ("1.3.6.1.2.1.31.1.1.1.11", "1.3.6.1.2.1.2.2.1.17"),
-    "out_mcast": ("1.3.6.1.2.1.31.1.1.1.12", None),
-    "out_bcast": ("1.3.6.1.2.1.31.1.1.1.13", None),
-    "in_discards": (None, "1.3.6.1.2.1.2.2.1.13"),
-    "out_discards": (None, "1.3.6.1.2.1.2.2.1.19"),
-    "in_errors": (None, "1.3.6.1.2.1.2.2.1.14"),
-    "out_errors": (None, "1.3.6.1.2.1.2.2.1.20"),
-}
 # snmprec tags of the numeric SNMP types and the largest value each carries; any other type is not a number.
 NUMERIC_TAGS = {"2": 2**31 - 1, "65": 2**32 - 1, "66": 2**32 - 1, "67": 2**32 - 1, "70": 2**64 - 1}
 TYPE_NAMES = {"2": "Integer", "4": "OctetString", "4x": "OctetString", "5": "Null", "6": "OBJECT IDENTIFIER",
@@ -38,9 +19,6 @@ TYPE_NAMES = {"2": "Integer", "4": "OctetString", "4x": "OctetString", "5": "Nul
               "70": "Counter64"}
 # Counters fields made of several SNMP columns.
 PACKETS = {"in_packets": ("in_ucast", "in_mcast", "in_bcast"), "out_packets": ("out_ucast", "out_mcast", "out_bcast")}
-# Every OID subtree a collector must walk to fill Counters.
-WALK_OIDS = [SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_SPEED] + sorted(
-    {oid for pair in COLUMNS.values() for oid in pair if oid})
 
 
 def _columns(walk: Walk) -> dict[str, dict[str, tuple[str, str]]]:

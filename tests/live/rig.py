@@ -215,10 +215,19 @@ class SilentServer:
         self._sock.close()
 
 
-def snmprec_for(interfaces: list[str], uptime: int = 98765432, speed_mbps: int = 1000) -> str:
-    """A realistic IF-MIB walk with counters that grow while the agent runs (snmpsim `numeric`)."""
+def snmprec_for(interfaces: list[str], uptime: int = 98765432, speed_mbps: int = 1000, counter_bits: int = 64) -> str:
+    """A realistic IF-MIB walk with counters that grow while the agent runs (snmpsim `numeric`).
+    counter_bits=32: an old agent without ifXTable (ifDescr, ifSpeed and the 32-bit ifTable counters only)."""
     records: list[tuple[str, str, str]] = [("1.3.6.1.2.1.1.3.0", "67:numeric", f"rate=100,initial={uptime}")]
     for index, name in enumerate(interfaces, 1):
+        if counter_bits == 32:
+            for column, tag, value in (
+                    ("2", "4", name), ("5", "66", str(speed_mbps * 10**6)), ("10", "65:numeric", "rate=125000,initial=1000"),
+                    ("11", "65:numeric", "rate=100,initial=10"), ("13", "65", "0"), ("14", "65", "0"),
+                    ("16", "65:numeric", "rate=250000,initial=2000"), ("17", "65:numeric", "rate=200,initial=20"),
+                    ("19", "65", str(index)), ("20", "65", "0")):
+                records.append((f"1.3.6.1.2.1.2.2.1.{column}.{index}", tag, value))
+            continue
         for column, tag, value in (
                 ("1.3.6.1.2.1.2.2.1.2", "4", name), ("1.3.6.1.2.1.2.2.1.7", "2", "1"),
                 ("1.3.6.1.2.1.2.2.1.8", "2", "1"), ("1.3.6.1.2.1.2.2.1.13", "65", "0"),

@@ -100,11 +100,11 @@ def test_timeout_must_be_a_positive_finite_number(tmp_path, value):
     assert f"argument --timeout: '{value}' is not a positive number of seconds" in proc.stderr
 
 
-def _telemetry_inventory(tmp_path, agent_port: int):
+def _telemetry_inventory(lab, tmp_path, agent_port: int):
+    """A device whose configuration (SSH) is the lab's hz-acc-01 and whose SNMP agent is `agent_port`."""
     import yaml
 
-    path = write_inventory(tmp_path, [{"name": "hz-bad-05", "host": "127.0.0.1", "platform": "huawei",
-                                       "role": "access", "credentials": "default",
+    path = write_inventory(tmp_path, [{**lab.device("hz-acc-01"), "name": "hz-bad-05",
                                        "snmp": {"version": "2c", "community_env": "ECPT_COMMUNITY_HZ",
                                                 "port": agent_port}}])
     doc = yaml.safe_load(path.read_text())
@@ -117,9 +117,9 @@ def _telemetry_inventory(tmp_path, agent_port: int):
     return path
 
 
-def test_a_live_poll_of_an_endless_agent_ends_at_its_budget(tmp_path):
+def test_a_live_poll_of_an_endless_agent_ends_at_its_budget(lab, tmp_path):
     with HostileSnmpAgent("endless") as agent:
-        inventory = _telemetry_inventory(tmp_path, agent.port)
+        inventory = _telemetry_inventory(lab, tmp_path, agent.port)
         proc = _run(["telemetry", "poll", str(inventory), "--live", "--timeout", "2", "--db", str(tmp_path / "t.sqlite")])
     assert proc.returncode == 3, proc.stderr
     assert "device hz-bad-05: snmp 127.0.0.1:" in proc.stderr and "walk not finished within its 2s budget" in proc.stderr
@@ -127,12 +127,12 @@ def test_a_live_poll_of_an_endless_agent_ends_at_its_budget(tmp_path):
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_ends_telemetry_run_while_a_poll_is_stuck(tmp_path, signum):
+def test_a_signal_ends_telemetry_run_while_a_poll_is_stuck(lab, tmp_path, signum):
     from ecpartner.telemetry.store import Store
 
     db = tmp_path / "t.sqlite"
     with HostileSnmpAgent("endless") as agent:
-        inventory = _telemetry_inventory(tmp_path, agent.port)
+        inventory = _telemetry_inventory(lab, tmp_path, agent.port)
         proc = subprocess.Popen([sys.executable, "-m", "ecpartner", "telemetry", "run", str(inventory), "--live",
                                  "--every", "5m", "--timeout", "600", "--db", str(db)],
                                 env={**os.environ, **ENV}, stderr=subprocess.PIPE, text=True)

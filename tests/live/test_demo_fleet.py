@@ -10,8 +10,8 @@ import pytest
 
 from rig import serve_fleet
 from ecpartner.cli import main
-from ecpartner.collect.snmp import DEVICE_OIDS
 from ecpartner.collect.snmprec import read_snmprec
+from ecpartner.ifmib import WALK_OIDS
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 
@@ -20,8 +20,8 @@ ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMU
 
 
 def walked(walk: dict) -> dict:
-    """The part of a recorded walk that a live collection reads (the DEVICE_OIDS subtrees)."""
-    return {oid: v for oid, v in walk.items() if any(oid.startswith(root + ".") for root in DEVICE_OIDS)}
+    """The part of a recorded walk that a live collection reads (the WALK_OIDS subtrees)."""
+    return {oid: v for oid, v in walk.items() if any(oid.startswith(root + ".") for root in WALK_OIDS)}
 
 
 def findings(capsys, *argv: str) -> list[dict]:

@@ -163,3 +163,42 @@ def test_slow_device_does_not_delay_a_fast_one(lab, tmp_path):
     assert dict(finished)["hz-acc-01"] < dict(finished)["hz-slow-09"]
     assert results["hz-acc-01"].error is None
     assert "timed out after 8s" in results["hz-slow-09"].error
+
+
+# ---- one list of IF-MIB columns: what check finds readable is what telemetry samples ----
+
+def test_an_agent_without_64_bit_counters_is_monitored_by_check_as_telemetry_reads_it(lab, tmp_path, monkeypatch,
+                                                                                          capsys):
+    import json
+
+    import yaml
+
+    from ecpartner.cli import main
+    from ecpartner.telemetry.store import Store
+    from rig import SnmpAgents, snmprec_for
+
+    walk = snmprec_for(HZ_INTERFACES, counter_bits=32)   # ifTable only: no ifName, no ifHC*, no ifHighSpeed
+    with SnmpAgents({"hz-acc-01": (COMMUNITY_HZ, walk)}, tmp_path / "snmpsim") as agents:
+        entry = lab.device("hz-acc-01")
+        entry["snmp"]["port"] = agents.ports["hz-acc-01"]
+        path = write_inventory(tmp_path, [entry])
+        doc = yaml.safe_load(path.read_text())
+        doc["circuits"] = [{"id": "pc-lab01", "region": "cn-hangzhou", "access_point": "ap-cn-hangzhou-yh-B",
+                            "capacity": "1G", "device": "hz-acc-01", "interface": "GigabitEthernet0/0/1"}]
+        doc["tenants"] = [{"account_id": "1987654321098765", "name": "Acme", "site": "china"}]
+        doc["hosted_connections"] = [{"id": "pc-hcA", "circuit": "pc-lab01", "tenant": "1987654321098765",
+                                      "vlan": 100, "bandwidth": "50M", "status": "enabled"}]
+        path.write_text(yaml.safe_dump(doc, sort_keys=False))
+        for name, value in ENV.items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        main(["check", str(path), "--live", "--only", "monitoring-enabled", "--format", "json", "--timeout", "10"])
+        [finding] = json.loads(capsys.readouterr().out)["findings"]
+        db = tmp_path / "t.sqlite"
+        assert main(["telemetry", "poll", str(path), "--live", "--db", str(db), "--timeout", "10"]) == 0
+    assert finding["status"] == "pass", finding["message"]
+    assert finding["actual"] == {"interface": "GigabitEthernet0/0/1.100", "statistics": True, "unreadable_counters": []}
+    with Store(db) as store:
+        samples = store.load()
+    assert [samples.series[sid] for sid in samples.frame["sid"]] == [("hz-acc-01", "GigabitEthernet0/0/1.100")]
+    assert samples.frame["counter_bits"].tolist() == [32]

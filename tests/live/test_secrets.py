@@ -17,6 +17,7 @@ from labdata import write_inventory
 from ecpartner import resources
 from ecpartner.cli import main
 from ecpartner.collect import ssh
+from ecpartner.collect.credentials import snmp_auth
 from ecpartner.collect.live import Job, _Tracker, plan_jobs
 from ecpartner.collect.snmp import SnmpAuth
 from ecpartner.collect.ssh import SshLogin, scrub, scrub_line, vocabulary
@@ -24,7 +25,6 @@ from ecpartner.errors import InputError
 from ecpartner.inventory import load_inventory
 from ecpartner.parse import ParseError, build_state, platform_spec
 from ecpartner.resources import platforms
-from ecpartner.telemetry.poll import snmp_auth_for
 
 ROOT = Path(__file__).resolve().parents[2]
 R = "<removed>"
@@ -253,13 +253,15 @@ def test_a_secret_shorter_than_4_characters_is_refused_without_quoting_it(tmp_pa
     assert caught.value.messages == [f"device hz-01: environment variable {variable} ({what}) is shorter than 4 "
                                      f"characters: refused, since every occurrence of a secret is removed from "
                                      f"device output"]
-    if device.get("snmp"):
+    if device.get("snmp"):   # the telemetry poller resolves SNMP credentials with the same function
+        hz = inventory.devices["hz-01"]
+        cred = inventory.credentials[hz.credentials]
         if variable in ("ECPT_COMMUNITY", "ECPT_V3_AUTH", "ECPT_V3_PRIV"):
             with pytest.raises(InputError) as polled:
-                snmp_auth_for(inventory, "hz-01", env)
+                snmp_auth(hz, cred, env)
             assert polled.value.messages == caught.value.messages
         else:
-            snmp_auth_for(inventory, "hz-01", env)   # the SSH password is not the SNMP poller's business
+            snmp_auth(hz, cred, env)   # the SSH password is not the SNMP poller's business
     assert len(ENV["ECPT_V3_USER"]) < 4   # a user name is no secret: short is fine
     plan_jobs(inventory, environ=ENV)
 

@@ -11,8 +11,10 @@ from ecpartner.state import Collected
 
 
 def collect_fleet(inventory: Inventory, live: bool = False, fixtures_dir: str | Path | None = None,
-                  names: list[str] | None = None, concurrency: int = 20, timeout: float = 30.0) -> dict[str, Collected]:
-    """Collect every device (or `names`); failures come back as Collected.error, never as exceptions."""
+                  names: list[str] | None = None, concurrency: int = 20, timeout: float = 30.0,
+                  walk_snmp: bool = True) -> dict[str, Collected]:
+    """Collect every device (or `names`); failures come back as Collected.error, never as exceptions.
+    Live, `walk_snmp=False` reads the devices' configurations only (their SNMP is walked elsewhere)."""
     names = list(names) if names is not None else list(inventory.devices)
     supported = set(platforms())
     unsupported = {}
@@ -22,17 +24,18 @@ def collect_fleet(inventory: Inventory, live: bool = False, fixtures_dir: str | 
             unsupported[name] = Collected(device=name, error=f"platform {platform} is not supported yet "
                                                              f"(no templates/{platform}/commands.yaml)")
     names = [name for name in names if name not in unsupported]
-    return {**unsupported, **_collect(inventory, names, live, fixtures_dir, concurrency, timeout)}
+    return {**unsupported, **_collect(inventory, names, live, fixtures_dir, concurrency, timeout, walk_snmp)}
 
 
 def _collect(inventory: Inventory, names: list[str], live: bool, fixtures_dir, concurrency: int,
-             timeout: float) -> dict[str, Collected]:
+             timeout: float, walk_snmp: bool) -> dict[str, Collected]:
     if not names:
         return {}
     if live:
         from ecpartner.collect.live import collect_live
 
-        return collect_live(inventory, names, concurrency=concurrency, timeout=timeout, progress=True)
+        return collect_live(inventory, names, concurrency=concurrency, timeout=timeout, progress=True,
+                            walk_snmp=walk_snmp)
     from ecpartner.collect.fixtures import collect_recorded
 
     fleet_dir = Path(fixtures_dir) if fixtures_dir else inventory.base_dir

@@ -14,12 +14,13 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ecpartner.collect.credentials import snmp_auth, ssh_login
 from ecpartner.collect.progress import Progress
-from ecpartner.collect.snmp import DEVICE_OIDS, SnmpAuth, SnmpError, snmp_walk
+from ecpartner.collect.snmp import SnmpAuth, Walked, WalkJob, walk_fleet
 from ecpartner.collect.ssh import (SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals,
-                                   platform_commands, short_secret, vocabulary)
+                                   platform_commands, vocabulary)
 from ecpartner.errors import InputError
 from ecpartner.inventory import Device, Inventory
 from ecpartner.state import Collected
@@ -54,20 +55,6 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
     names = list(device_names) if device_names is not None else list(inventory.devices)
     problems: list[str] = []
     jobs: list[Job] = []
-
-    def var(name: str | None, device: str, what: str, secret: bool = True) -> str:
-        if not name:
-            problems.append(f"device {device}: no environment variable named for the {what}")
-            return ""
-        value = env.get(name)
-        if value is None or value == "":
-            problems.append(f"device {device}: environment variable {name} ({what}) is not set")
-            return ""
-        refusal = short_secret(device, name, what, value) if secret else None
-        if refusal:
-            problems.append(refusal)
-        return value
-
     for name in names:
         device = inventory.devices.get(name)
         if device is None:
@@ -84,23 +71,16 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
         except InputError as e:
             problems.extend(f"device {name}: {m}" for m in e.messages)
             commands = ()
-        username = var(cred.username_env, name, "SSH username", secret=False)
-        password = var(cred.password_env, name, "SSH password")
-        secret = var(cred.secret_env, name, "enable secret") if cred.secret_env else password
-        auth = None
-        if device.snmp is not None:
-            if device.snmp.version == "3":
-                v3 = cred.snmp_v3
-                if v3 is None:
-                    problems.append(f"device {name}: SNMP v3 needs credentials {cred.name}.snmp_v3")
-                else:
-                    auth = SnmpAuth(version="3", user=var(v3.user_env, name, "SNMPv3 user", secret=False),
-                                    auth_key=var(v3.auth_key_env, name, "SNMPv3 auth key"),
-                                    priv_key=var(v3.priv_key_env, name, "SNMPv3 priv key"),
-                                    auth_protocol=v3.auth_protocol, priv_protocol=v3.priv_protocol)
-            else:
-                auth = SnmpAuth(version="2c", community=var(device.snmp.community_env, name, "SNMP community"))
-        jobs.append(Job(device, SshLogin(username, password, secret), commands, auth))
+        login, auth = None, None
+        try:
+            login = ssh_login(device, cred, env)
+        except InputError as e:
+            problems.extend(e.messages)
+        try:
+            auth = snmp_auth(device, cred, env)
+        except InputError as e:
+            problems.extend(e.messages)
+        jobs.append(Job(device, login, commands, auth))
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
     return jobs
@@ -182,8 +162,9 @@ class _Tracker:
 def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None, concurrency: int = 20,
                  timeout: float = 30.0, progress: ProgressCallback | bool | None = None,
                  snmp_timeout: float = 2.0, snmp_retries: int = 1,
-                 environ: dict[str, str] | None = None) -> dict[str, Collected]:
+                 environ: dict[str, str] | None = None, walk_snmp: bool = True) -> dict[str, Collected]:
     """Collect every named device (default: all) over SSH and SNMP; {name: Collected} in inventory order.
+    `walk_snmp=False` reads the configurations only (every credential is still checked first).
 
     Never raises for a device that cannot be reached: its Collected carries the reason in `error`.
     Raises InputError (before any connection) for missing environment variables or commands.
@@ -197,6 +178,8 @@ def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None
     if progress is True:
         progress = Progress()
     secrets = secrets_of(jobs)
+    if not walk_snmp:
+        jobs = [replace(job, snmp=None) for job in jobs]
     tracker = _Tracker(jobs, progress or None, secrets)
     concurrency = max(1, concurrency)
     snmp_jobs = [job for job in jobs if job.snmp is not None]
@@ -251,29 +234,13 @@ def _ssh_one(job: Job, tracker: _Tracker, timeout: float, secrets: set[str], wat
     tracker.ssh_done(result)
 
 
-async def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, budget_timeout: float,
-                    timeout: float, retries: int) -> None:
-    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, budget_timeout: float,
+              timeout: float, retries: int):
+    """The SNMP half of every device, each walk bounded by the device's budget."""
+    walks = [WalkJob(job.device.name, job.device.host, job.device.snmp.port, job.snmp,
+                     device_budget(budget_timeout, len(job.commands))) for job in jobs]
 
-    engine = SnmpEngine()
-    gate = asyncio.Semaphore(min(concurrency, 50))  # one agent drowns under unbounded concurrency
+    def done(name: str, walked: Walked) -> None:
+        tracker.snmp_done(name, walked.walk, walked.error, walked.seconds)
 
-    async def one(job: Job) -> None:
-        d = job.device
-        async with gate:
-            started = time.monotonic()
-            walk, error = None, None
-            try:
-                walk = await snmp_walk(d.host, d.snmp.port, job.snmp, DEVICE_OIDS, timeout, retries, engine=engine,
-                                       budget=device_budget(budget_timeout, len(job.commands)))
-            except SnmpError as e:
-                error = str(e)
-            except Exception as e:
-                error = f"snmp {d.host}:{d.snmp.port}: internal error: {type(e).__name__}"
-                log.debug("walking %s", d.name, exc_info=True)
-            tracker.snmp_done(d.name, walk, error, time.monotonic() - started)
-
-    try:
-        await asyncio.gather(*(one(job) for job in jobs))
-    finally:
-        engine.close_dispatcher()
+    return walk_fleet(walks, concurrency, timeout, retries, done=done)

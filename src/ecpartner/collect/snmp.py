@@ -1,4 +1,5 @@
-"""SNMP collector (pysnmp 7, asyncio): walk the IF-MIB columns and sysUpTime with GETBULK, numeric OIDs.
+"""SNMP collector (pysnmp 7, asyncio): walk the IF-MIB columns and sysUpTime (ifmib.WALK_OIDS) with GETBULK,
+numeric OIDs; `walk_fleet` walks many agents at once for every command that reaches devices.
 
 A walk comes back in the .snmprec shape `{oid: (tag, value)}` (see snmprec.py), so a live walk and a
 recorded one read alike. All columns are walked side by side (one GETBULK carries every unfinished
@@ -9,37 +10,19 @@ precise sentence; the community and keys never appear in it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ecpartner.collect.snmprec import oid_key
 from ecpartner.errors import Interrupted
+from ecpartner.ifmib import WALK_OIDS
 
-SYS_UPTIME = "1.3.6.1.2.1.1.3"
-IF_TABLE = "1.3.6.1.2.1.2.2.1"
-IF_X_TABLE = "1.3.6.1.2.1.31.1.1.1"
-# What the rules and telemetry read (vendor-cli.md, "Traffic statistics"): names, speed, state, counters.
-DEVICE_OIDS: tuple[str, ...] = (
-    SYS_UPTIME,
-    f"{IF_TABLE}.2",            # ifDescr
-    f"{IF_X_TABLE}.1",          # ifName
-    f"{IF_X_TABLE}.15",         # ifHighSpeed (Mbit/s)
-    f"{IF_TABLE}.7",            # ifAdminStatus
-    f"{IF_TABLE}.8",            # ifOperStatus
-    f"{IF_X_TABLE}.6",          # ifHCInOctets
-    f"{IF_X_TABLE}.7",          # ifHCInUcastPkts
-    f"{IF_X_TABLE}.8",          # ifHCInMulticastPkts
-    f"{IF_X_TABLE}.9",          # ifHCInBroadcastPkts
-    f"{IF_X_TABLE}.10",         # ifHCOutOctets
-    f"{IF_X_TABLE}.11",         # ifHCOutUcastPkts
-    f"{IF_X_TABLE}.12",         # ifHCOutMulticastPkts
-    f"{IF_X_TABLE}.13",         # ifHCOutBroadcastPkts
-    f"{IF_TABLE}.13",           # ifInDiscards
-    f"{IF_TABLE}.19",           # ifOutDiscards
-    f"{IF_TABLE}.14",           # ifInErrors
-    f"{IF_TABLE}.20",           # ifOutErrors
-)
+log = logging.getLogger(__name__)
+
 # snmpsim answers at most 64 varbinds per response; many agents cap PDUs near there too.
 MAX_VARBINDS_PER_REQUEST = 60
 # A column with more rows than any real device has interfaces is an agent that never ends its table.
@@ -98,7 +81,7 @@ def to_snmprec(value) -> tuple[str, str]:
     return str(number), str(int(value))
 
 
-async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
+async def snmp_walk(host: str, port: int, auth: SnmpAuth, oids=WALK_OIDS, timeout: float = 2.0,
                     retries: int = 1, engine=None, budget: float | None = None,
                     max_rows: int = MAX_ROWS_PER_COLUMN) -> dict[str, tuple[str, str]]:
     """Walk the subtrees `oids` on one agent; {oid: (tag, value)}. Raises SnmpError.
@@ -174,7 +157,59 @@ async def _walk_columns(host, port, auth, oids, timeout, retries, engine, max_ro
             engine.close_dispatcher()
 
 
-def snmp_walk_sync(host: str, port: int, auth: SnmpAuth, oids=DEVICE_OIDS, timeout: float = 2.0,
+@dataclass(frozen=True)
+class WalkJob:
+    """One agent to walk: `name` keys the result; `budget` bounds the whole walk (seconds)."""
+    name: str
+    host: str
+    port: int
+    auth: SnmpAuth
+    budget: float | None = None
+
+
+@dataclass
+class Walked:
+    """One agent's walk, or why there is none; `started` is wall-clock time, `seconds` how long it took."""
+    walk: dict[str, tuple[str, str]] | None
+    error: str | None
+    started: float
+    seconds: float
+
+
+async def walk_fleet(jobs: Iterable[WalkJob], concurrency: int = 20, timeout: float = 2.0, retries: int = 1,
+                     oids=WALK_OIDS, done: Callable[[str, Walked], None] | None = None) -> dict[str, Walked]:
+    """Walk many agents from one event loop, at most `concurrency` at once, sharing one SNMP engine;
+    {name: Walked}. Never raises for one agent: its Walked carries the error. `done` hears of each as it ends."""
+    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+
+    engine = SnmpEngine()
+    gate = asyncio.Semaphore(max(1, min(concurrency, 50)))  # one agent drowns under unbounded concurrency
+    results: dict[str, Walked] = {}
+
+    async def one(job: WalkJob) -> None:
+        async with gate:
+            started, clock = time.time(), time.monotonic()
+            walk, error = None, None
+            try:
+                walk = await snmp_walk(job.host, job.port, job.auth, oids, timeout, retries, engine=engine,
+                                       budget=job.budget)
+            except SnmpError as e:
+                error = str(e)
+            except Exception as e:   # one agent's surprise must not cost the others their walk
+                error = f"snmp {job.host}:{job.port}: internal error: {type(e).__name__}"
+                log.debug("walking %s", job.name, exc_info=True)
+            results[job.name] = Walked(walk, error, started, time.monotonic() - clock)
+        if done is not None:
+            done(job.name, results[job.name])
+
+    try:
+        await asyncio.gather(*(one(job) for job in jobs))
+    finally:
+        engine.close_dispatcher()
+    return results
+
+
+def snmp_walk_sync(host: str, port: int, auth: SnmpAuth, oids=WALK_OIDS, timeout: float = 2.0,
                    retries: int = 1, budget: float | None = None) -> dict[str, tuple[str, str]]:
     """snmp_walk for callers without an event loop."""
     return run_interruptible(snmp_walk(host, port, auth, oids, timeout, retries, budget=budget))

@@ -12,7 +12,7 @@ from ecpartner.atomic import write_text_atomic
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE, exit_code
 from ecpartner.inventory import Inventory, load_inventory
-from ecpartner.telemetry.poll import PollResult, poll_live, poll_replay
+from ecpartner.telemetry.poll import PollResult, carrying_devices, poll_live, poll_replay
 from ecpartner.telemetry.report import render, telemetry_findings
 from ecpartner.telemetry.schedule import run_schedule
 from ecpartner.telemetry.store import Store, default_path
@@ -27,9 +27,24 @@ def _db_path(args, inventory: Inventory) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_path(inventory.path)
 
 
-def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0) -> PollResult:
+def live_states(inventory: Inventory, timeout: float = 30.0) -> tuple[dict, dict[str, str]]:
+    """The configuration of every device a poll samples, collected over SSH and parsed as `check --live`
+    does: (states, {device: why it has none}). It says which subinterface carries which VLAN; the counters
+    come from the poll's own walk."""
+    from ecpartner.parse import build_states
+    from ecpartner.collect import collect_fleet
+
+    return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory),
+                                                 timeout=timeout, walk_snmp=False))
+
+
+def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0,
+              layout: tuple[dict, dict[str, str]] | None = None) -> PollResult:
+    """One poll; live, under the interface names of `layout` (live_states()), read now when not given."""
+    if live:
+        states, unread = layout or live_states(inventory, budget)
     with Store(db) as store:
-        result = (poll_live(inventory, store, states=recorded_states(inventory), budget=budget) if live
+        result = (poll_live(inventory, store, states, unread, budget=budget) if live
                   else poll_replay(inventory, store))
     print(result.summary(), file=sys.stderr)
     for problem in result.problems:
@@ -43,9 +58,11 @@ def cmd_poll(args) -> int:
     return EXIT_UNREACHABLE if result.problems else EXIT_OK
 
 
-def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str) -> tuple[str, int]:
-    """The report text and the exit code its findings give."""
-    window = load_window(inventory, db, since, states=recorded_states(inventory))
+def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
+                 states: dict | None = None) -> tuple[str, int]:
+    """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
+    any) say which interface carries each connection."""
+    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states)
     if window is None:
         where = db or f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv"
         raise InputError(f"{where}: fewer than two samples in the last {since}: nothing to report yet")
@@ -80,16 +97,22 @@ def cmd_run(args) -> int:
         report_dir.mkdir(parents=True, exist_ok=True)
     with Store(db):
         pass   # create the store (and fail on a bad one) before the first slot, not inside the loop
+    # live: the configurations are read once here (bad credentials stop the run before any poll) and again
+    # at each report, not at every poll: a subinterface rarely moves, and SSH costs far more than a walk
+    layout = [live_states(inventory, args.timeout)] if args.live else [None]
 
     def write_report() -> None:
+        if args.live:
+            layout[0] = live_states(inventory, args.timeout)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html")
+        text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html",
+                               layout[0][0] if args.live else None)
         path = report_dir / f"telemetry-{stamp}.html"
         _write(path, text)
         print(f"telemetry report written to {path}", file=sys.stderr)
 
     # SIGINT/SIGTERM raise Interrupted (cli.main) wherever the loop is, a stuck poll included: the poll's
     # transaction rolls back and a report being written is never renamed into place. Exit 130/143.
-    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout), every, threading.Event(),
+    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout, layout[0]), every, threading.Event(),
                  write_report if report_every else None, report_every)
     return EXIT_OK

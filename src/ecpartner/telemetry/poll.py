@@ -8,16 +8,17 @@ the samples of the others are still stored.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from ecpartner.collect.credentials import snmp_auth
+from ecpartner.collect.snmp import WalkJob, run_interruptible, walk_fleet
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
+from ecpartner.snmp_counters import read_counters, sys_uptime
 from ecpartner.telemetry.series import COUNTERS, fixture_files, read_csv_files
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import iso_from_ms, now_ms
@@ -40,17 +41,34 @@ class PollResult:
         return f"telemetry poll {when}: {self.inserted} samples stored, {len(self.problems)} problems"
 
 
-def tenant_interfaces(inventory: Inventory, states: Mapping | None = None) -> dict[str, list[str]]:
-    """device -> configuration names of the interfaces carrying its non-deleted hosted connections."""
+def carrying_devices(inventory: Inventory) -> list[str]:
+    """The devices that carry a non-deleted hosted connection: the ones a poll samples."""
+    return sorted({inventory.circuits[hc.circuit].device for hc in inventory.hosted_connections
+                   if hc.status != "deleted" and hc.circuit in inventory.circuits})
+
+
+def tenant_interfaces(inventory: Inventory, states: Mapping) -> tuple[dict[str, list[str]], list[str]]:
+    """device -> configuration names of the interfaces carrying its non-deleted hosted connections, as the
+    device's parsed configuration says (never a guessed name); and a problem per connection it does not
+    place. A pending connection may not be configured yet: skipped quietly. Devices without a state are
+    left out (the caller knows why)."""
     out: dict[str, list[str]] = {}
+    problems: list[str] = []
     for hc in inventory.hosted_connections:
         if hc.status == "deleted" or hc.circuit not in inventory.circuits:
             continue
-        device, interface = connection_interface(inventory, hc, states)
+        device, interface = connection_interface(inventory, hc, states, guess=False)
+        if device not in states:
+            continue
+        if interface is None:
+            if hc.status != "pending":
+                problems.append(f"device {device}: no interface of {inventory.circuits[hc.circuit].interface} carries "
+                                f"VLAN {hc.vlan} ({hc.key}) in its configuration: not sampled")
+            continue
         names = out.setdefault(device, [])
         if interface not in names:
             names.append(interface)
-    return out
+    return out, problems
 
 
 def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | None = None) -> PollResult:
@@ -72,107 +90,56 @@ def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | N
     return PollResult(moment, inserted)
 
 
-def snmp_auth_for(inventory: Inventory, device_name: str, environ: Mapping[str, str] | None = None):
-    """The SnmpAuth for a device, from the environment variables its inventory entry names."""
-    from ecpartner.collect.snmp import SnmpAuth
-    from ecpartner.collect.ssh import short_secret
-
-    env = os.environ if environ is None else environ
-    device = inventory.devices[device_name]
-    if device.snmp is None:
-        raise ValueError(f"device {device_name}: no snmp settings in the inventory")
-
-    def var(name: str | None, what: str, secret: bool = True) -> str:
-        value = env.get(name or "")
-        if not value:
-            raise ValueError(f"device {device_name}: environment variable {name or '(none named)'} ({what}) is not set")
-        refusal = short_secret(device_name, name, what, value) if secret else None
-        if refusal:   # bad input, not one device's bad luck: the run stops (exit 2)
-            raise InputError(refusal)
-        return value
-
-    if device.snmp.version == "3":
-        v3 = inventory.credentials[device.credentials].snmp_v3
-        if v3 is None:
-            raise ValueError(f"device {device_name}: SNMP v3 needs credentials {device.credentials}.snmp_v3")
-        return SnmpAuth(version="3", user=var(v3.user_env, "SNMPv3 user", secret=False),
-                        auth_key=var(v3.auth_key_env, "SNMPv3 auth key"), priv_key=var(v3.priv_key_env, "SNMPv3 priv key"),
-                        auth_protocol=v3.auth_protocol, priv_protocol=v3.priv_protocol)
-    return SnmpAuth(version="2c", community=var(device.snmp.community_env, "SNMP community"))
-
-
-def poll_live(inventory: Inventory, store: Store, timeout: float = 2.0, retries: int = 1,
-              concurrency: int = 20, environ: Mapping[str, str] | None = None,
-              states: Mapping | None = None, budget: float = 30.0) -> PollResult:
-    """One SNMP sample of every device: `timeout`/`retries` per request, `budget` seconds per device walk
-    (a device past it is a problem of this poll, and the others' samples are stored)."""
+def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mapping[str, str] | None = None,
+              timeout: float = 2.0, retries: int = 1, concurrency: int = 20,
+              environ: Mapping[str, str] | None = None, budget: float = 30.0) -> PollResult:
+    """One SNMP sample of every device that carries a connection, under the interface names its parsed
+    configuration `states` gives; `unread` says why a device has no state (a problem of this poll).
+    `timeout`/`retries` per request, `budget` seconds per device walk (a device past it is a problem of
+    this poll, and the others' samples are stored)."""
     started = now_ms()
-    wanted = tenant_interfaces(inventory, states)
-    from ecpartner.collect.snmp import run_interruptible
-
-    rows, problems = run_interruptible(_sample_all(inventory, wanted, timeout, retries, concurrency, environ, budget))
+    wanted, placing = tenant_interfaces(inventory, states)
+    problems = [f"device {name}: {why}" for name, why in (unread or {}).items()] + placing
+    env = os.environ if environ is None else environ
+    jobs = []
+    for name in wanted:   # every credential first: a refused secret (InputError) stops the poll before any packet
+        device = inventory.devices[name]
+        auth = snmp_auth(device, inventory.credentials.get(device.credentials), env)
+        if auth is None:
+            problems.append(f"device {name}: no snmp settings in the inventory")
+            continue
+        jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
+    walked = run_interruptible(walk_fleet(jobs, concurrency, timeout, retries))
+    rows: list[tuple] = []
+    for job in jobs:
+        result = walked[job.name]
+        if result.error:
+            problems.append(f"device {job.name}: {result.error}")
+            continue
+        moment = int((result.started + result.seconds / 2) * 1000)   # the counters were read somewhere in between
+        rows.extend(_sample(job.name, result.walk, wanted[job.name], moment, problems))
     for problem in problems:
         log.warning("%s", problem)
     inserted = store.insert(rows, "live", started, "\n".join(problems))
     return PollResult(started, inserted, problems)
 
 
-async def _sample_all(inventory, wanted, timeout, retries, concurrency, environ, budget):
-    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
-
-    from ecpartner.collect.snmp import SnmpError, snmp_walk
-    from ecpartner.snmp_counters import WALK_OIDS, read_counters, sys_uptime
-
-    rows: list[tuple] = []
-    problems: list[str] = []
-
-    # every device's credentials first: a refused secret (InputError) stops the poll before any packet
-    auths = {}
-    for name in wanted:
-        if name not in inventory.devices:
-            problems.append(f"device {name}: not in the inventory")
+def _sample(device: str, walk, interfaces: list[str], moment: int, problems: list[str]) -> list[tuple]:
+    """The store rows of one device's walk; an interface not found or not fully readable is a problem."""
+    uptime = sys_uptime(walk)
+    counters, unreadable = read_counters(walk, interfaces)
+    rows = []
+    for interface in interfaces:
+        c = counters.get(interface)
+        if c is None:
+            problems.append(f"device {device}: interface {interface} not found by ifName or ifDescr")
             continue
-        try:
-            auths[name] = snmp_auth_for(inventory, name, environ)
-        except ValueError as e:
-            problems.append(str(e))
-    engine = SnmpEngine()
-    gate = asyncio.Semaphore(min(concurrency, 50))
-
-    async def one(name: str, interfaces: list[str]) -> None:
-        device, auth = inventory.devices[name], auths[name]
-        async with gate:
-            before = time.time()
-            try:
-                walk = await snmp_walk(device.host, device.snmp.port, auth, WALK_OIDS, timeout, retries, engine=engine,
-                                       budget=budget)
-            except SnmpError as e:
-                problems.append(f"device {name}: {e}")
-                return
-            except Exception as e:   # one device's surprise must not cost the others their sample
-                log.debug("polling %s", name, exc_info=True)
-                problems.append(f"device {name}: snmp internal error: {type(e).__name__}")
-                return
-            after = time.time()
-        moment = int((before + after) / 2 * 1000)   # the counters were read somewhere in between
-        uptime = sys_uptime(walk)
-        counters, unreadable = read_counters(walk, interfaces)
-        for interface in interfaces:
-            c = counters.get(interface)
-            if c is None:
-                problems.append(f"device {name}: interface {interface} not found by ifName or ifDescr")
-                continue
-            values = [getattr(c, k) for k in COUNTERS]
-            if None in values:   # this interface is left out of the sample; the others are still stored
-                why = unreadable.get(interface, {})
-                missing = ", ".join(k + (f" ({why[k]})" if k in why else "")
-                                    for k, v in zip(COUNTERS, values) if v is None)
-                problems.append(f"device {name}: interface {interface}: cannot read {missing}")
-                continue
-            rows.append((moment, name, interface, *values, uptime, c.counter_bits))
-
-    try:
-        await asyncio.gather(*(one(name, interfaces) for name, interfaces in wanted.items() if name in auths))
-    finally:
-        engine.close_dispatcher()
-    return rows, problems
+        values = [getattr(c, k) for k in COUNTERS]
+        if None in values:   # this interface is left out of the sample; the others are still stored
+            why = unreadable.get(interface, {})
+            missing = ", ".join(k + (f" ({why[k]})" if k in why else "")
+                                for k, v in zip(COUNTERS, values) if v is None)
+            problems.append(f"device {device}: interface {interface}: cannot read {missing}")
+            continue
+        rows.append((moment, device, interface, *values, uptime, c.counter_bits))
+    return rows

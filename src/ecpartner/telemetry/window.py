@@ -77,14 +77,18 @@ class TelemetryWindow:
         return self.rates[self.rates["sid"] == sid]
 
 
-def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None) -> tuple[str, str]:
+def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None,
+                         guess: bool = True) -> tuple[str, str | None]:
     """(device, configuration interface name) that carries a hosted connection: the one the rules find in the
-    parsed configuration (by dot1q VLAN), else the conventional <port>.<vlan> (the port itself for VLAN 0)."""
+    parsed configuration (by dot1q VLAN), else the conventional <port>.<vlan> (the port itself for VLAN 0),
+    or None with `guess=False`."""
     circuit = inventory.circuits[hc.circuit]
     state = (states or {}).get(circuit.device)
     iface = find_interface(state, circuit, hc.vlan) if state is not None else None
     if iface is not None:
         return circuit.device, iface.name
+    if not guess:
+        return circuit.device, None
     return circuit.device, circuit.interface if hc.vlan == 0 else f"{circuit.interface}.{hc.vlan}"
 
 

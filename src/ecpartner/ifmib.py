@@ -1,0 +1,32 @@
+"""The one list of SNMP objects ecpartner reads (IF-MIB and sysUpTime), numeric OIDs.
+
+Every walker (`check --live`, `collect --record`, `telemetry poll --live`) walks WALK_OIDS and the decoder
+(snmp_counters) reads these same names, so what a check finds readable is what telemetry samples. A
+column nobody reads is not here and not walked.
+"""
+
+from __future__ import annotations
+
+SYS_UPTIME = "1.3.6.1.2.1.1.3.0"            # TimeTicks: tells a reboot from a counter wrap
+IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"   # Mbit/s
+IF_SPEED = "1.3.6.1.2.1.2.2.1.5"            # bit/s, saturates at 4.29 G; the speed of agents without ifXTable
+# Counters: field -> (64-bit ifXTable ifHC* column, 32-bit ifTable fallback)
+COLUMNS = {
+    "in_octets": ("1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.2.2.1.10"),
+    "out_octets": ("1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.2.2.1.16"),
+    "in_ucast": ("1.3.6.1.2.1.31.1.1.1.7", "1.3.6.1.2.1.2.2.1.11"),
+    "in_mcast": ("1.3.6.1.2.1.31.1.1.1.8", None),
+    "in_bcast": ("1.3.6.1.2.1.31.1.1.1.9", None),
+    "out_ucast": ("1.3.6.1.2.1.31.1.1.1.11", "1.3.6.1.2.1.2.2.1.17"),
+    "out_mcast": ("1.3.6.1.2.1.31.1.1.1.12", None),
+    "out_bcast": ("1.3.6.1.2.1.31.1.1.1.13", None),
+    "in_discards": (None, "1.3.6.1.2.1.2.2.1.13"),
+    "out_discards": (None, "1.3.6.1.2.1.2.2.1.19"),
+    "in_errors": (None, "1.3.6.1.2.1.2.2.1.14"),
+    "out_errors": (None, "1.3.6.1.2.1.2.2.1.20"),
+}
+# The subtrees a walker walks: exactly what the decoder reads.
+WALK_OIDS: tuple[str, ...] = (SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_SPEED) + tuple(
+    sorted({oid for pair in COLUMNS.values() for oid in pair if oid}))

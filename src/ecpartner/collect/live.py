@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import DEVICE_OIDS, SnmpAuth, SnmpError, snmp_walk
-from ecpartner.collect.ssh import (SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals,
-                                   platform_commands, short_secret, vocabulary)
+from ecpartner.collect.ssh import SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals, short_secret
 from ecpartner.errors import InputError
 from ecpartner.inventory import Device, Inventory
+from ecpartner.platforms import platform_commands, vocabulary
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)

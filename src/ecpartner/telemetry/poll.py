@@ -48,7 +48,7 @@ def tenant_interfaces(inventory: Inventory, states: Mapping | None = None) -> di
             continue
         device, interface = connection_interface(inventory, hc, states)
         names = out.setdefault(device, [])
-        if interface not in names:
+        if interface is not None and interface not in names:    # None: a platform without templates
             names.append(interface)
     return out
 

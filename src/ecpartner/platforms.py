@@ -180,7 +180,7 @@ _SESSION = ("rejected", "writes")
 _NAMING = ("routed", "subinterface")
 _HINTS = tuple(Hints.__dataclass_fields__)
 _SECRETS = ("words", "skip", "not_secrets", "patterns", "free_text")
-# every key the code reads, section by section: what tests/test_vendor_neutral.py requires each platform to spell
+# every key the code reads, section by section: what tests/test_platforms.py requires each platform to spell
 SCHEMA = {"": _TOP, "commands[]": _COMMAND, "defaults": _DEFAULTS, "defaults.statistics": _STATISTICS,
           "defaults.sources": _SOURCES, "session": _SESSION, "naming": _NAMING, "hints": _HINTS, "secrets": _SECRETS}
 
@@ -212,9 +212,7 @@ def platform_spec(platform: str) -> PlatformSpec:
     if comment is not None and not (isinstance(comment, str) and comment.strip()):
         r.fail("comment", "must be a non-empty string")
     return PlatformSpec(platform=platform, path=path, config_command=config_command, commands=commands,
-                        defaults=_defaults(r, top), session=session, naming=_naming(r, top),
-                        hints=Hints(**{k: r.optional_text(r.section(top.get("hints") or {}, "hints", _HINTS),
-                                                          "hints", k) for k in _HINTS}),
+                        defaults=_defaults(r, top), session=session, naming=_naming(r, top), hints=_hints(r, top),
                         secrets=_vocabulary(r, top), comment=comment)
 
 
@@ -249,8 +247,8 @@ class _Reader:
     def optional_text(self, data: dict, where: str, key: str) -> str | None:
         return None if data.get(key) is None else self.text(data, where, key)
 
-    def boolean(self, data: dict, where: str, key: str, default: bool | None = None) -> bool:
-        value = data.get(key, default) if default is not None else self.required(data, where, key)
+    def boolean(self, data: dict, where: str, key: str) -> bool:
+        value = self.required(data, where, key)
         if not isinstance(value, bool):
             self.fail(_join(where, key), f"must be true or false, not {value!r}")
         return value
@@ -357,6 +355,11 @@ def _naming(r: _Reader, top: dict) -> Naming:
     between, after = rest.split("{vlan}")
     parent = re.compile(re.escape(before) + "(?P<port>.*)" + re.escape(between) + ".*?" + re.escape(after), re.DOTALL)
     return Naming(routed, sub, parent)
+
+
+def _hints(r: _Reader, top: dict) -> Hints:
+    hints = r.section(top.get("hints") or {}, "hints", _HINTS)
+    return Hints(**{key: r.optional_text(hints, "hints", key) for key in _HINTS})
 
 
 def _vocabulary(r: _Reader, top: dict) -> Vocabulary:

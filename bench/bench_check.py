@@ -26,7 +26,7 @@ from ecpartner.app import run_check  # noqa: E402
 from ecpartner.collect import collect_fleet  # noqa: E402
 from ecpartner.gc_pause import gc_paused  # noqa: E402
 from ecpartner.inventory import load_inventory  # noqa: E402
-from ecpartner.parse import platform_spec  # noqa: E402
+from ecpartner.platforms import platform_spec  # noqa: E402
 from ecpartner.report import render_report  # noqa: E402
 
 sys.path.insert(0, str(HERE))

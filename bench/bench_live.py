@@ -33,7 +33,7 @@ from rig import FakeDevices, Served, SnmpAgents, snmprec_for  # noqa: E402
 
 from ecpartner.collect.live import collect_live  # noqa: E402
 from ecpartner.collect.snmp import SnmpAuth, snmp_walk  # noqa: E402
-from ecpartner.collect.ssh import platform_commands  # noqa: E402
+from ecpartner.platforms import platform_commands  # noqa: E402
 from ecpartner.inventory_loader import load  # noqa: E402
 
 USER, PASSWORD, COMMUNITY = "bench", "bench-pass", "bench-community"

@@ -21,7 +21,7 @@ import jinja2
 from ecpartner.inventory import (Circuit, Credentials, Device, HostedConnection, Inventory, Partner, Tenant,
                                  Thresholds, parse_bandwidth)
 from ecpartner.render import connection_view, render_connection
-from ecpartner.resources import platform_dir
+from ecpartner.platforms import platform_dir
 
 SPECS = ["50M", "100M", "200M", "300M", "400M", "500M", "1G", "2G", "5G", "8G", "10G"]
 

@@ -23,8 +23,8 @@ def test_wheel_carries_templates_and_finds_them_without_the_checkout(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     # run from the unpacked wheel only (isolated from the editable install), on a recorded fleet
-    code = ("import json, ecpartner.resources as r, ecpartner.parse as p;"
-            "print(json.dumps([str(r.templates_dir()), r.platforms(), p.platform_spec('huawei').config_command]))")
+    code = ("import json, ecpartner.platforms as p;"
+            "print(json.dumps([str(p.templates_dir()), p.platforms(), p.platform_spec('huawei').config_command]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}).stdout
     templates, platforms, command = json.loads(out)

@@ -14,9 +14,6 @@ from pathlib import Path
 
 CARRIERS_ELIGIBLE = ("China Mobile", "China Unicom", "China Telecom", "CITIC Telecom", "China Broadcasting Network")
 SITES = ("china", "international")
-# Contract section 1: netmiko device_type names. A platform without templates/<platform>/ loads fine and
-# its devices are reported as not collectable, so one unsupported switch never blocks the whole check.
-PLATFORMS = ("huawei", "hp_comware", "cisco_ios", "cisco_xr", "juniper_junos", "arista_eos")
 ROLES = ("access", "aggregation", "edge")
 CIRCUIT_STATUSES = ("enabled", "disabled")
 CONNECTION_STATUSES = ("pending", "enabled", "disabled", "deleted")

@@ -1,8 +1,9 @@
 """Platform + command + text -> normalized DeviceState, driven by templates/<platform>/commands.yaml.
 
-Vendor knowledge stays in templates/<platform>/: which command to run, which TTP templates read it,
-and a few platform defaults. This module is vendor-neutral: it runs TTP, merges the raw records and
-resolves them (units, MQC policy -> class -> behaviour, ACLs, named CARs) into state.DeviceState.
+Vendor knowledge stays in templates/<platform>/ (read through ecpartner.platforms): which command to run,
+which TTP templates read it, a few platform defaults, the naming model. This module is vendor-neutral: it
+runs TTP, merges the raw records and resolves them (units, MQC policy -> class -> behaviour, ACLs, named
+CARs) into state.DeviceState.
 
 RAW SCHEMA: what every platform's TTP templates produce (all keys optional; TTP group names shown).
 Each template's results are merged: list-valued groups are concatenated across templates.
@@ -14,6 +15,7 @@ Each template's results are merged: list-valued groups are concatenated across t
                   qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
                   arp_limit*: [{rate, unit: pps, interval (s, default 1)} | {enabled: true} (platform default
                               `defaults.arp_default_pps`)]}
+                 `parent` (the port of a subinterface) comes from the name, by the platform's `naming`.
                  qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
   cars*:         {name, rate, unit}                               named CAR profiles
   classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
@@ -43,15 +45,13 @@ import logging
 import socket
 import sys
 import threading
-from dataclasses import dataclass
 from functools import cache
 
-import yaml
 from ttp import ttp
 from ttp.ttp import CachedModule
 
 from ecpartner.inventory import Inventory
-from ecpartner.resources import platform_dir
+from ecpartner.platforms import Defaults, PlatformSpec, platform_spec
 from ecpartner.state import (ARP, BPS, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE,
                              SCOPE_PER_SOURCE, TO_BPS, Collected, DeviceState, Interface, RateLimit)
 
@@ -62,37 +62,6 @@ DIRECTIONS = {"in": IN, "inbound": IN, "input": IN, "out": OUT, "outbound": OUT,
 
 class ParseError(Exception):
     """A device's output could not be read: the message names the device and the command."""
-
-
-@dataclass(frozen=True)
-class CommandSpec:
-    command: str
-    templates: tuple[tuple[str, str], ...]   # (file name, TTP template text)
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    platform: str
-    config_command: str
-    commands: tuple[CommandSpec, ...]
-    defaults: dict
-    comment: str | None = None          # the CLI's comment marker ('#', '!'): plan previews are commented out
-
-    def command(self, command: str) -> CommandSpec:
-        for c in self.commands:
-            if c.command == command:
-                return c
-        raise KeyError(command)
-
-
-@cache
-def platform_spec(platform: str) -> PlatformSpec:
-    folder = platform_dir(platform)
-    data = yaml.safe_load((folder / "commands.yaml").read_text(encoding="utf-8"))
-    commands = tuple(
-        CommandSpec(c["command"], tuple((t, (folder / "parse" / t).read_text(encoding="utf-8")) for t in c.get("templates", ())))
-        for c in data["commands"])
-    return PlatformSpec(platform, data["config_command"], commands, data.get("defaults") or {}, data.get("comment"))
 
 
 def raw_records(platform: str, command: str, text: str) -> dict[str, list]:
@@ -176,7 +145,7 @@ def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) 
         raise ParseError(f"{device}: '{spec.config_command}': no interfaces found in the output "
                          f"(not a running configuration? it starts: {first[:80]!r})")
     state = DeviceState(device=device, platform=platform)
-    _Assembler(raw, spec.defaults, state).run()
+    _Assembler(raw, spec, state).run()
     if snmp:
         from ecpartner.snmp_counters import interface_counters, sys_uptime
 
@@ -236,8 +205,11 @@ def _listed(record: dict, key: str) -> list[dict]:
 class _Assembler:
     """Resolves raw records (units, named CARs, MQC policy -> class -> behaviour, ACLs) into the state tables."""
 
-    def __init__(self, raw: dict, defaults: dict, state: DeviceState):
-        self.raw, self.defaults, self.state = raw, defaults, state
+    def __init__(self, raw: dict, spec: PlatformSpec, state: DeviceState):
+        self.raw, self.state = raw, state
+        self.defaults: Defaults = spec.defaults
+        self.sources = spec.defaults.sources
+        self.naming = spec.naming
         self.cars = {r["name"]: r for r in _records(raw, "cars") if r.get("name")}
         self.behaviors = {r["name"]: r for r in _records(raw, "behaviors") if r.get("name")}
         self.policies = {r["name"]: _listed(r, "classes") for r in _records(raw, "policies") if r.get("name")}
@@ -246,7 +218,7 @@ class _Assembler:
         for r in _records(raw, "acls"):        # numbered ACLs come one rule per record: concatenate
             if r.get("name"):
                 self.acls.setdefault(str(r["name"]), []).extend(_listed(r, "rules"))
-        self.default_class = defaults.get("mqc_default_class")
+        self.default_class = self.defaults.mqc_default_class
 
     def run(self) -> None:
         for record in _records(self.raw, "interfaces"):
@@ -265,7 +237,7 @@ class _Assembler:
             value = float(record["rate"])
         except (KeyError, TypeError, ValueError):
             return None
-        unit = str(record.get("unit") or self.defaults.get("rate_unit", "bps")).lower()
+        unit = str(record.get("unit") or self.defaults.rate_unit).lower()
         if unit == PPS:
             return value, PPS
         if unit not in TO_BPS:
@@ -305,13 +277,15 @@ class _Assembler:
             if cls.get("behavior") and rate_record is None:
                 self.state.notes.append(f"policy {policy}: behavior {cls['behavior']} is not defined")
             if rate_unit:
-                yield self._matches(classifier), rate_unit, f"policy {policy} class {classifier}"
+                yield self._matches(classifier), rate_unit, self.sources.policy_class.format(policy=policy,
+                                                                                            classifier=classifier)
 
     # -- tables ---------------------------------------------------------------------------------
     def _interface(self, r: dict) -> None:
         name = str(r["name"]).strip()
-        parent = name.rsplit(".", 1)[0] if "." in name else None
-        statistics_default = self.defaults.get("statistics", {}).get("subinterface" if parent else "interface", True)
+        parent = self.naming.parent(name)
+        statistics = self.defaults.statistics
+        statistics_default = statistics.subinterface if parent else statistics.interface
         vlan = r.get("vlan")
         self.state.interfaces[name] = Interface(
             name=name, parent=parent, vlan=int(vlan) if vlan not in (None, "") else None,
@@ -323,13 +297,13 @@ class _Assembler:
             self._interface_qos(name, q)
         for a in _listed(r, "arp_limit"):
             rate_unit = self._rate({**a, "unit": a.get("unit", PPS)})
-            default = a.get("enabled") and rate_unit is None and self.defaults.get("arp_default_pps")
+            default = a.get("enabled") and rate_unit is None and self.defaults.arp_default_pps
             if default:
                 rate_unit = (float(default), PPS)     # enabled without a rate: the platform default applies
             if rate_unit:
                 interval = float(a.get("interval") or 1)
-                self._add(ARP, SCOPE_INTERFACE, (rate_unit[0] / interval, rate_unit[1]), a.get("source", "arp limit"),
-                          name, default_threshold=bool(default))
+                self._add(ARP, SCOPE_INTERFACE, (rate_unit[0] / interval, rate_unit[1]),
+                          a.get("source", self.sources.arp), name, default_threshold=bool(default))
 
     def _addresses(self, r: dict, name: str) -> list[str]:
         """CIDR strings; ipaddress is the slow part of assembling a large config, so IPv4 takes a short cut."""
@@ -351,11 +325,11 @@ class _Assembler:
             self.state.notes.append(f"{name}: QoS without a direction: {q}")
             return
         if q.get("car"):
-            car = self.cars.get(q["car"])
+            car, source = self.cars.get(q["car"]), self.sources.car.format(name=q["car"])
             if car is None:
-                self.state.notes.append(f"{name}: qos car {q['car']} is not defined")
+                self.state.notes.append(f"{name}: {source} is not defined")
             elif rate_unit := self._rate(car):
-                self._add(QOS, SCOPE_INTERFACE, rate_unit, f"qos car {q['car']}", name, direction)
+                self._add(QOS, SCOPE_INTERFACE, rate_unit, source, name, direction)
         elif q.get("policy"):
             if q["policy"] not in self.policies:
                 self.state.notes.append(f"{name}: policy {q['policy']} is not defined")
@@ -363,14 +337,14 @@ class _Assembler:
                 if "any" in matches and rate_unit[1] == BPS:
                     self._add(QOS, SCOPE_INTERFACE, rate_unit, source, name, direction)
         elif rate_unit := self._rate(q):
-            self._add(QOS, SCOPE_INTERFACE, rate_unit, q.get("source", "rate limit"), name, direction)
+            self._add(QOS, SCOPE_INTERFACE, rate_unit, q.get("source", self.sources.rate), name, direction)
 
     def _control_plane(self, r: dict) -> None:
         """CoPP: policed classes matching ARP or ICMP limit those packets device-wide."""
         for matches, rate_unit, source in self._policy_limits(str(r.get("policy", ""))):
             for kind in (ARP, ICMP):
                 if kind in matches:
-                    self._add(kind, SCOPE_DEVICE, rate_unit, f"control-plane {source}")
+                    self._add(kind, SCOPE_DEVICE, rate_unit, self.sources.control_plane.format(source=source))
 
     def _device_arp(self, r: dict) -> None:
         if r.get("source_ip"):
@@ -380,7 +354,8 @@ class _Assembler:
         if rate_unit:
             scope = SCOPE_PER_SOURCE if r.get("scope") == SCOPE_PER_SOURCE else SCOPE_DEVICE
             interval = float(r.get("interval") or 1)
-            self._add(ARP, scope, (rate_unit[0] / interval, rate_unit[1]), r.get("source", f"arp {scope} limit"))
+            source = r.get("source", self.sources.arp_device.format(scope=scope))
+            self._add(ARP, scope, (rate_unit[0] / interval, rate_unit[1]), source)
 
     def _icmp(self, records: list[dict]) -> None:
         enabled = any(r.get("enabled") for r in records)
@@ -390,12 +365,13 @@ class _Assembler:
             if not rate_unit:
                 continue
             if r.get("scope") == SCOPE_INTERFACE and r.get("interface"):
-                self._add(ICMP, SCOPE_INTERFACE, rate_unit, r.get("source", "icmp rate-limit"), str(r["interface"]))
+                self._add(ICMP, SCOPE_INTERFACE, rate_unit, r.get("source", self.sources.icmp_interface),
+                          str(r["interface"]))
             else:
                 device_limits += 1
-                self._add(ICMP, SCOPE_DEVICE, rate_unit, r.get("source", "icmp rate-limit total threshold"))
+                self._add(ICMP, SCOPE_DEVICE, rate_unit, r.get("source", self.sources.icmp_device))
         if enabled and not device_limits:
-            default = self.defaults.get("icmp_threshold_pps")
+            default = self.defaults.icmp_threshold_pps
             self.state.rate_limits.append(RateLimit(
                 kind=ICMP, scope=SCOPE_DEVICE, rate=float(default) if default else None, unit=PPS,
-                source="icmp rate-limit enable (no threshold)", default_threshold=True))
+                source=self.sources.icmp_default, default_threshold=True))

@@ -24,11 +24,11 @@ from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
-from ecpartner.parse import platform_spec
 from ecpartner.render import connection_view, render_connection, render_device
 from ecpartner.report.common import iso_utc
 from ecpartner.rules import Context, evaluate
 from ecpartner.rules.common import find_interface, name_collision
+from ecpartner.platforms import platform_spec
 from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
 from ecpartner.state import DeviceState
 

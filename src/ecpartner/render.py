@@ -23,7 +23,7 @@ import jinja2
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
-from ecpartner.resources import platform_dir
+from ecpartner.platforms import platform_dir, platform_spec
 from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_interface, check_pattern,
                                 check_vlan)
 
@@ -42,7 +42,7 @@ class ConnectionView:
     device: str
     platform: str
     port: str                   # the circuit's port
-    interface: str              # port (VLAN 0) or port.VLAN: subinterfaces are named by their VLAN
+    interface: str              # the platform's name for the port (VLAN 0) or its subinterface for the VLAN
     vlan: int
     subinterface: bool
     tenant: str                 # account id
@@ -147,7 +147,7 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
         device=device.name, platform=device.platform, port=port,
-        interface=port if vlan == 0 else f"{port}.{vlan}", vlan=vlan, subinterface=vlan != 0,
+        interface=platform_spec(device.platform).naming.interface(port, vlan), vlan=vlan, subinterface=vlan != 0,
         tenant=tenant.account_id, tenant_name=name, description=description,
         ip=ip, mask=mask, prefixlen=prefixlen,
         bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),

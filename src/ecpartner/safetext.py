@@ -81,7 +81,7 @@ def check_pattern(value: object, owner: str, field: str, kind: str) -> str:
     pattern = {"interface": _INTERFACE, "identifier": _IDENTIFIER, "account": _ACCOUNT}[kind]
     text = str(value)
     if not pattern.fullmatch(text):
-        expected = {"interface": "an interface name such as GigabitEthernet0/0/1 or Eth-Trunk1",
+        expected = {"interface": "an interface name: letters, digits, '/', '.', ':' and '-' (at most 64)",
                     "identifier": "letters, digits, '.', '_' and '-' (at most 64)",
                     "account": "digits only"}[kind]
         raise InputError(f"{owner}: {field} {_shown(text)} cannot be sent to a device: expected {expected}")

@@ -29,7 +29,7 @@ import yaml
 
 from ecpartner.collect.fixtures import command_slug
 from ecpartner.collect.snmp import SnmpAuth, SnmpError, snmp_walk_sync
-from ecpartner.collect.ssh import platform_commands
+from ecpartner.platforms import platform_commands
 
 SNMPSIM = Path(sys.executable).with_name("snmpsim-command-responder")
 HUAWEI_ERROR = "              ^\nError: Unrecognized command found at '^' position."

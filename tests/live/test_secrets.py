@@ -14,17 +14,15 @@ import pytest
 import yaml
 
 from labdata import write_inventory
-from ecpartner import resources
 from ecpartner.cli import main
-from ecpartner.collect import ssh
 from ecpartner.collect.credentials import snmp_auth
 from ecpartner.collect.live import Job, _Tracker, plan_jobs
 from ecpartner.collect.snmp import SnmpAuth
-from ecpartner.collect.ssh import SshLogin, scrub, scrub_line, vocabulary
+from ecpartner.collect.ssh import SshLogin, scrub, scrub_line
 from ecpartner.errors import InputError
 from ecpartner.inventory import load_inventory
-from ecpartner.parse import ParseError, build_state, platform_spec
-from ecpartner.resources import platforms
+from ecpartner.parse import ParseError, build_state
+from ecpartner.platforms import platform_spec, platforms, vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 R = "<removed>"
@@ -154,20 +152,12 @@ def test_every_supported_platform_has_its_vocabulary_in_its_templates():
         assert platform_spec(platform).config_command   # the new key does not disturb the parser's reading
 
 
-def test_the_vocabulary_is_data_not_code(tmp_path, monkeypatch):
-    folder = tmp_path / "acme_os"
-    folder.mkdir()
-    (folder / "commands.yaml").write_text(yaml.safe_dump({
-        "platform": "acme_os", "config_command": "show conf", "commands": [{"command": "show conf"}],
-        "secrets": {"words": ["frobnicate"], "skip": ["twice"], "patterns": [r"^\s*magic\s+\S+\s+(\S+)"]}}))
-    monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
-    vocabulary.cache_clear()
-    try:
-        assert scrub_line("set frobnicate twice Hid-den1 now", "acme_os") == f"set frobnicate twice {R} now"
-        assert scrub_line("magic 3 Hid-den2", "acme_os") == f"magic 3 {R}"
-        assert scrub_line("set password Plain-1", "acme_os") == "set password Plain-1"   # not acme's word
-    finally:
-        vocabulary.cache_clear()
+def test_the_vocabulary_is_data_not_code(edited_platform):
+    edited_platform("acme_os", lambda doc: {**doc, "platform": "acme_os", "secrets": {
+        "words": ["frobnicate"], "skip": ["twice"], "patterns": [r"^\s*magic\s+\S+\s+(\S+)"]}})
+    assert scrub_line("set frobnicate twice Hid-den1 now", "acme_os") == f"set frobnicate twice {R} now"
+    assert scrub_line("magic 3 Hid-den2", "acme_os") == f"magic 3 {R}"
+    assert scrub_line("set password Plain-1", "acme_os") == "set password Plain-1"   # not acme's word
 
 
 @pytest.mark.parametrize("secrets, message", [
@@ -177,22 +167,12 @@ def test_the_vocabulary_is_data_not_code(tmp_path, monkeypatch):
     ({"words": ["x"], "skip": [7]}, "commands.yaml: secrets.skip: must be a list of non-empty strings"),
     ({"wrods": ["x"]}, "commands.yaml: secrets: unknown key 'wrods'"),
 ])
-def test_a_broken_vocabulary_stops_the_run_before_any_connection(tmp_path, monkeypatch, secrets, message):
-    folder = tmp_path / "huawei"
-    folder.mkdir()
-    doc = {"platform": "huawei", "config_command": "display current-configuration",
-           "commands": [{"command": "display current-configuration"}], **({"secrets": secrets} if secrets else {})}
-    (folder / "commands.yaml").write_text(yaml.safe_dump(doc))
+def test_a_broken_vocabulary_stops_the_run_before_any_connection(tmp_path, edited_platform, secrets, message):
     inventory = load_inventory(write_inventory(tmp_path, [_device()]))
-    monkeypatch.setattr(resources, "templates_dir", lambda: tmp_path)
-    for cached in (vocabulary, ssh._command_table):
-        cached.cache_clear()
-    try:
-        with pytest.raises(InputError) as caught:
-            plan_jobs(inventory, environ=ENV)
-    finally:
-        for cached in (vocabulary, ssh._command_table):
-            cached.cache_clear()
+    edited_platform("huawei", lambda doc: {**{k: v for k, v in doc.items() if k != "secrets"},
+                                           **({"secrets": secrets} if secrets else {})})
+    with pytest.raises(InputError) as caught:
+        plan_jobs(inventory, environ=ENV)
     assert message in str(caught.value) and str(caught.value).startswith("device hz-01: ")
 
 

@@ -8,19 +8,21 @@ import pytest
 
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import to_snmprec
-from ecpartner.collect.ssh import platform_commands, rejection
+from ecpartner.collect.ssh import rejection
+from ecpartner.platforms import platform_commands
 from ecpartner.state import Collected
 
 
-@pytest.mark.parametrize("output, reason", [
-    ("              ^\nError: Unrecognized command found at '^' position.\n", "Error: Unrecognized command found at '^' position."),
-    ("                ^\n% Invalid input detected at '^' marker.\n", "% Invalid input detected at '^' marker."),
-    ("% Incomplete command.\n", "% Incomplete command."),
-    ("#\nsysname hz-acc-01\n#\nreturn\n", None),
-    ("Building configuration...\n\nCurrent configuration : 6421 bytes\n!\nversion 17.9\n", None),
+@pytest.mark.parametrize("platform, output, reason", [
+    ("huawei", "              ^\nError: Unrecognized command found at '^' position.\n",
+     "Error: Unrecognized command found at '^' position."),
+    ("cisco_ios", "                ^\n% Invalid input detected at '^' marker.\n", "% Invalid input detected at '^' marker."),
+    ("cisco_ios", "% Incomplete command.\n", "% Incomplete command."),
+    ("huawei", "#\nsysname hz-acc-01\n#\nreturn\n", None),
+    ("cisco_ios", "Building configuration...\n\nCurrent configuration : 6421 bytes\n!\nversion 17.9\n", None),
 ])
-def test_rejection(output, reason):
-    assert rejection(output) == reason
+def test_rejection(platform, output, reason):
+    assert rejection(output, platform) == reason
 
 
 def test_platform_commands_come_from_the_templates():

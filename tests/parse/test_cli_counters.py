@@ -15,12 +15,12 @@ import pytest
 import yaml
 
 from ecpartner.cli import main
-from ecpartner.collect import ssh
 from ecpartner.collect.live import plan_jobs
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.errors import InputError
 from ecpartner.inventory import load_inventory
 from ecpartner.parse import build_state
+from ecpartner.platforms import platform_commands
 
 ROOT = Path(__file__).parents[2]
 CLEAN = ROOT / "fixtures" / "clean"
@@ -276,16 +276,14 @@ def test_live_plan_runs_the_interface_command_only_without_snmp(tmp_path, with_s
                         "bj-acc-02": ("show running-config", "show interfaces")}
 
 
-def test_only_without_snmp_must_be_a_boolean(tmp_path, monkeypatch):
-    (tmp_path / "commands.yaml").write_text(
-        "platform: x\ncommands:\n  - command: show version\n  - command: show interfaces\n    only_without_snmp: yes-please\n")
-    monkeypatch.setattr(ssh, "platform_dir", lambda platform: tmp_path)
-    ssh._command_table.cache_clear()
-    try:
-        with pytest.raises(InputError) as raised:
-            ssh.platform_commands("x-test")
-    finally:
-        ssh._command_table.cache_clear()
+def test_only_without_snmp_must_be_a_boolean(edited_platform):
+    def change(doc):
+        doc["commands"][1]["only_without_snmp"] = "yes-please"
+        return doc
+
+    edited_platform("huawei", change)
+    with pytest.raises(InputError) as raised:
+        platform_commands("huawei")
     assert "commands[1]: 'only_without_snmp' must be true or false, not 'yes-please'" in str(raised.value.messages)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ecpartner.parse import ParseError, build_state, platform_spec
+from ecpartner.parse import ParseError, build_state
+from ecpartner.platforms import platform_spec
 
 HERE = Path(__file__).parent
 CASES = sorted(HERE.glob("*/*.txt"))

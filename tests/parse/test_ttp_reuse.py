@@ -12,7 +12,8 @@ import pytest
 from ttp import ttp
 
 from ecpartner import parse
-from ecpartner.parse import platform_spec, run_template
+from ecpartner.parse import run_template
+from ecpartner.platforms import platform_spec
 
 HERE = Path(__file__).parent
 CASES = sorted(HERE.glob("*/*.txt"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
-from ecpartner.resources import platforms
+from ecpartner.platforms import platforms
 from ecpartner.state import Collected
 
 

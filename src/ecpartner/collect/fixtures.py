@@ -10,7 +10,7 @@ from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.errors import InputError
 from ecpartner.fleet_layout import inside_fleet
 from ecpartner.inventory import Device
-from ecpartner.parse import platform_spec
+from ecpartner.platforms import platform_spec
 from ecpartner.state import Collected
 
 

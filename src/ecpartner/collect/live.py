@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from ecpartner.collect.credentials import snmp_auth, ssh_login
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import SnmpAuth, Walked, WalkJob, walk_fleet
-from ecpartner.collect.ssh import (SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals,
-                                   platform_commands, vocabulary)
+from ecpartner.collect.ssh import SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals
 from ecpartner.errors import InputError
 from ecpartner.inventory import Device, Inventory
+from ecpartner.platforms import platform_commands, vocabulary
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import load_inventory
-from ecpartner.resources import platforms
+from ecpartner.platforms import platforms
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)

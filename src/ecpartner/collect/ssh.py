@@ -16,30 +16,15 @@ import re
 import socket
 import time
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
-import yaml
-
-from ecpartner.errors import InputError
 from ecpartner.logsetup import REDACT, REMOVED
-from ecpartner.resources import platform_dir
+from ecpartner.platforms import platform_spec, vocabulary
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
 
 
-# Vendor error answers to a command, seen in the first lines of the output:
-# Huawei/H3C "Error: Unrecognized command found at '^' position.", Cisco/Arista "% Invalid input detected",
-# Junos "syntax error, expecting <command>.", "unknown command."
-_REJECTED = re.compile(
-    r"^\s*(?:Error:.*|% ?(?:Invalid|Incomplete|Ambiguous|Unknown|Unrecognized).*|syntax error.*|unknown command\.?)\s*$",
-    re.IGNORECASE,
-)
-_REJECTED_SCAN_LINES = 6
-# A safety net for read-only collection: a command list must never change the device.
-_WRITES = re.compile(r"^\s*(conf(igure)?|system-view|sys|write|save|reload|reboot|reset|delete|erase|format|"
-                     r"copy|commit|rollback|undo|no|clear|request)\b", re.IGNORECASE)
+_REJECTED_SCAN_LINES = 6     # a refusal is among the first lines of the answer (the platform's session.rejected)
 
 
 # netmiko logs channel traffic at DEBUG (device text holding a community, the enable exchange): the filter
@@ -60,100 +45,10 @@ class SshLogin:
     secret: str = field(repr=False)   # enable secret (the password when the inventory names none)
 
 
-def platform_commands(platform: str, with_snmp: bool | None = None) -> tuple[str, ...]:
-    """The read-only commands of a platform, from templates/<platform>/commands.yaml.
-
-    with_snmp=True leaves out the commands marked `only_without_snmp: true` (the interface command that
-    stands in for SNMP counters: large devices print pages of it); None or False: every command.
-    """
-    return tuple(command for command, only_without_snmp in _command_table(platform)
-                 if not (with_snmp and only_without_snmp))
-
-
-@cache
-def _command_table(platform: str) -> tuple[tuple[str, bool], ...]:
-    """(command, only_without_snmp) for each entry of commands.yaml, validated."""
-    path, data = _commands_yaml(platform)
-    entries = data.get("commands") if isinstance(data, dict) else None
-    if not isinstance(entries, list) or not entries:
-        raise InputError(f"{path}: 'commands' must be a non-empty list of {{command: ...}}")
-    commands = []
-    for i, entry in enumerate(entries):
-        command = entry.get("command") if isinstance(entry, dict) else None
-        if not isinstance(command, str) or not command.strip():
-            raise InputError(f"{path}: commands[{i}]: 'command' must be a non-empty string")
-        if _WRITES.match(command):
-            raise InputError(f"{path}: commands[{i}]: {command!r} is not a read-only command")
-        only_without_snmp = entry.get("only_without_snmp", False)
-        if not isinstance(only_without_snmp, bool):
-            raise InputError(f"{path}: commands[{i}]: 'only_without_snmp' must be true or false, "
-                             f"not {only_without_snmp!r}")
-        commands.append((command.strip(), only_without_snmp))
-    return tuple(commands)
-
-
-def _commands_yaml(platform: str) -> tuple[Path, object]:
-    """templates/<platform>/commands.yaml, loaded: (path, document)."""
-    path = platform_dir(platform) / "commands.yaml"
-    try:
-        return path, yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(f"platform {platform!r}: no {path} (nothing to collect over SSH)") from None
-    except (OSError, yaml.YAMLError) as e:
-        raise InputError(f"{path}: cannot read: {e}") from None
-
-
 # Scrubbing. The vocabulary is vendor knowledge: each platform's `secrets:` section of
-# templates/<platform>/commands.yaml (see the comments there). This is only the engine.
+# templates/<platform>/commands.yaml (see the comments there), read by ecpartner.platforms. This is only the engine.
 MIN_SECRET_LENGTH = 4   # every literal secret in play is replaced in device output: 'p' would rewrite every p
-_VOCABULARY_KEYS = ("words", "skip", "not_secrets", "patterns", "free_text")
 _TOKENS = re.compile(r"(\s+)")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    words: frozenset[str]               # a secret follows this token (`password`, `cipher`)...
-    skip: frozenset[str]                # ...possibly after some of these (`7`, `sha`, `read`)...
-    not_secrets: frozenset[str]         # ...unless this comes first (`crypto key generate`)
-    patterns: tuple[re.Pattern, ...]    # positional forms: every group a pattern matches is a secret
-    free_text: tuple[re.Pattern, ...]   # lines of free text (descriptions): only literal secrets go there
-    trigger: re.Pattern                 # a word or a pattern: the lines worth a closer look
-
-
-@cache
-def vocabulary(platform: str) -> Vocabulary:
-    """The platform's `secrets:` section, validated; InputError naming the file and the key otherwise."""
-    path, data = _commands_yaml(platform)
-    section = data.get("secrets") if isinstance(data, dict) else None
-    if not isinstance(section, dict):
-        raise InputError(f"{path}: no 'secrets' section: this platform's output cannot be scrubbed of credentials")
-    for key in section:
-        if key not in _VOCABULARY_KEYS:
-            raise InputError(f"{path}: secrets: unknown key {key!r} (expected one of {', '.join(_VOCABULARY_KEYS)})")
-
-    def strings(key: str) -> list[str]:
-        values = section.get(key) or []
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            raise InputError(f"{path}: secrets.{key}: must be a list of non-empty strings (quote numbers)")
-        return values
-
-    def regexes(key: str) -> tuple[re.Pattern, ...]:
-        compiled = []
-        for i, text in enumerate(strings(key)):
-            try:
-                compiled.append(re.compile(text, re.IGNORECASE))
-            except re.error as e:
-                raise InputError(f"{path}: secrets.{key}[{i}]: not a regular expression: {e}") from None
-            if key == "patterns" and not compiled[-1].groups:
-                raise InputError(f"{path}: secrets.patterns[{i}]: no group: say which part is the secret")
-        return tuple(compiled)
-
-    words, patterns = frozenset(w.lower() for w in strings("words")), regexes("patterns")
-    word_regex = r'(?<!\S)"?(?:' + "|".join(re.escape(w) for w in sorted(words)) + r')"?(?!\S)'
-    trigger = "|".join([*(f"(?:{p.pattern})" for p in patterns), *([word_regex] if words else [])]) or r"(?!)"
-    return Vocabulary(words, frozenset(w.lower() for w in strings("skip")),
-                      frozenset(w.lower() for w in strings("not_secrets")), patterns, regexes("free_text"),
-                      re.compile(trigger, re.IGNORECASE))
 
 
 def scrub_line(line: str, platform: str) -> str:
@@ -209,10 +104,11 @@ def short_secret(device: str, variable: str, what: str, value: str) -> str | Non
             f"characters: refused, since every occurrence of a secret is removed from device output")
 
 
-def rejection(output: str) -> str | None:
-    """The device's error line when it refused a command, else None."""
+def rejection(output: str, platform: str) -> str | None:
+    """The device's error line when it refused a command (the platform's `session.rejected`), else None."""
+    rejected = platform_spec(platform).session.rejected
     for line in output.strip().splitlines()[:_REJECTED_SCAN_LINES]:
-        if _REJECTED.match(line):
+        if rejected.match(line):
             return line.strip()
     return None
 
@@ -313,7 +209,7 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
                 result.error = _command_error(e, where, command, timeout)
                 return result
             result.timings[command] = round(time.monotonic() - step, 3)
-            refused = rejection(output)
+            refused = rejection(output, platform)
             if refused:
                 result.error = f"ssh {where}: command {command!r} rejected: {refused}"
                 return result

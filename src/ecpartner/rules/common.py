@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from ecpartner.findings import SEV_ERROR, ERROR, FAIL, PASS, Finding, subject
 from ecpartner.inventory import Circuit, HostedConnection, Inventory, format_bandwidth
+from ecpartner.platforms import platform_spec
 from ecpartner.state import DeviceState, Interface
 
 
@@ -29,24 +30,24 @@ def connection_subject(inv: Inventory, hc: HostedConnection, interface: str | No
 
 
 def find_interface(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
-    """The interface carrying `vlan` on the circuit's port: VLAN 0 is the port itself (routed);
-    VLAN n is the subinterface of the port whose dot1q encapsulation is n (never judged by its name)."""
+    """The interface carrying `vlan` on the circuit's port: VLAN 0 is the platform's routed interface of
+    the port; VLAN n is the subinterface of the port whose dot1q encapsulation is n (never judged by its name)."""
+    conventional = platform_spec(state.platform).naming.interface(circuit.interface, vlan)
     if vlan == 0:
-        return state.interfaces.get(circuit.interface)
+        return state.interfaces.get(conventional)
     matches = state.subinterfaces_with_vlan(circuit.interface, vlan)
-    conventional = f"{circuit.interface}.{vlan}"
-    for iface in matches:            # prefer <port>.<vlan> when several carry the VLAN
+    for iface in matches:            # prefer the conventional name when several carry the VLAN
         if iface.name == conventional:
             return iface
     return matches[0] if matches else None
 
 
 def name_collision(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
-    """The subinterface named <port>.<vlan> when it carries another VLAN (or none): the name says one
-    thing, the encapsulation another."""
+    """The subinterface with the conventional name for `vlan` (commands.yaml `naming`) when it carries
+    another VLAN (or none): the name says one thing, the encapsulation another."""
     if vlan == 0:
         return None
-    iface = state.interfaces.get(f"{circuit.interface}.{vlan}")
+    iface = state.interfaces.get(platform_spec(state.platform).naming.interface(circuit.interface, vlan))
     if iface is not None and iface.vlan != vlan:
         return iface
     return None

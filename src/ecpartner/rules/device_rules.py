@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
+from ecpartner.platforms import platform_spec
 from ecpartner.rules.registry import DEVICES, INVENTORY, rule
 from ecpartner.rules.common import (bw, connection_subject, enabled_connections, tenant_interfaces,
                                     missing_interface_message, name_collision, not_evaluated, number, same_address,
@@ -51,8 +52,8 @@ def monitoring_enabled(ctx):
             continue
         problems = []
         if not iface.statistics:
-            problems.append(f"traffic statistics are off on {iface.name} "
-                            f"(e.g. Huawei subinterfaces count traffic only with `statistic enable`)")
+            hint = platform_spec(state.platform).hints.statistics
+            problems.append(f"traffic statistics are off on {iface.name}" + (f" ({hint})" if hint else ""))
         counters = state.counters.get(iface.name)
         unreadable = list(COUNTER_FIELDS) if counters is None else [f for f in COUNTER_FIELDS if getattr(counters, f) is None]
         if counters is None:

@@ -66,7 +66,7 @@ def tenant_interfaces(inventory: Inventory, states: Mapping) -> tuple[dict[str, 
                                 f"VLAN {hc.vlan} ({hc.key}) in its configuration: not sampled")
             continue
         names = out.setdefault(device, [])
-        if interface not in names:
+        if interface is not None and interface not in names:    # None: a platform without templates
             names.append(interface)
     return out, problems
 

@@ -3,7 +3,7 @@ per-hosted-connection statistics. This is what `check` puts in `ctx.telemetry` a
 
 A hosted connection's samples are found by (device, interface): the circuit's device, and for VLAN 0
 the circuit's interface itself; otherwise the subinterface a parsed device state says carries that
-dot1q VLAN on the circuit port, or by default `<circuit interface>.<vlan>` (the common naming; a
+dot1q VLAN on the circuit port, or by default the platform's conventional name (commands.yaml `naming`; a
 subinterface numbered differently from its VLAN needs the device state or `interface_names`).
 """
 
@@ -16,6 +16,7 @@ from typing import Mapping
 import pandas as pd
 
 from ecpartner.inventory import Circuit, HostedConnection, Inventory
+from ecpartner.platforms import interface_name
 from ecpartner.rules.common import find_interface
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.series import Samples, empty_frame, read_csv_files
@@ -80,8 +81,8 @@ class TelemetryWindow:
 def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None,
                          guess: bool = True) -> tuple[str, str | None]:
     """(device, configuration interface name) that carries a hosted connection: the one the rules find in the
-    parsed configuration (by dot1q VLAN), else the conventional <port>.<vlan> (the port itself for VLAN 0),
-    or None with `guess=False`."""
+    parsed configuration (by dot1q VLAN), else the platform's conventional name (None: a platform without
+    templates, or `guess=False`)."""
     circuit = inventory.circuits[hc.circuit]
     state = (states or {}).get(circuit.device)
     iface = find_interface(state, circuit, hc.vlan) if state is not None else None
@@ -89,7 +90,7 @@ def connection_interface(inventory: Inventory, hc: HostedConnection, states: Map
         return circuit.device, iface.name
     if not guess:
         return circuit.device, None
-    return circuit.device, circuit.interface if hc.vlan == 0 else f"{circuit.interface}.{hc.vlan}"
+    return circuit.device, interface_name(inventory.devices[circuit.device].platform, circuit.interface, hc.vlan)
 
 
 def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None) -> dict:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from labdata import (COMMUNITY_HZ, ENV, HZ_INTERFACES, PASSWORD, USERNAME, cisco_config, huawei_config,
+from helpers.labdata import (COMMUNITY_HZ, ENV, HZ_INTERFACES, PASSWORD, USERNAME, cisco_config, huawei_config,
                       write_inventory)
 from ecpartner.collect.live import collect_live
 from ecpartner.collect.snmp import SnmpAuth, snmp_walk_sync

@@ -4,18 +4,19 @@ timing uncertainty the test itself measures around the polls."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "live"))
-from rig import SnmpAgents, snmprec_for  # noqa: E402
+from helpers.rig import SnmpAgents, snmprec_for
 
-from ecpartner.cli import main  # noqa: E402
-from ecpartner.inventory import load_inventory  # noqa: E402
-from ecpartner.telemetry.window import load_window  # noqa: E402
+from ecpartner.cli import main
+from ecpartner.inventory import load_inventory
+from ecpartner.telemetry.window import load_window
+
+pytestmark = pytest.mark.live   # starts its own snmpsim
 
 COMMUNITY = "tele-lab-community"
 # snmprec_for's rates: ifHCInOctets 1,250,000 B/s, ifHCOutOctets 2,500,000 B/s,
@@ -75,7 +76,7 @@ def test_two_live_polls_give_the_true_rates(tmp_path, monkeypatch, capsys):
 
 
 def test_a_device_that_does_not_answer_is_reported_and_the_poll_goes_on(tmp_path, monkeypatch, capsys):
-    from rig import free_port
+    from helpers.rig import free_port
     import socket
 
     inventory = _inventory(tmp_path, free_port(socket.SOCK_DGRAM))   # nobody listens there

@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "live"))  # the test rig: FakeNOS and snmpsim servers
+sys.path.insert(0, str(ROOT / "tests"))  # the test rig (tests/helpers): FakeNOS and snmpsim servers
 
-from rig import FakeDevices, Served, SnmpAgents, snmprec_for  # noqa: E402
+from helpers.rig import FakeDevices, Served, SnmpAgents, snmprec_for  # noqa: E402
 
 from ecpartner.collect.live import collect_live  # noqa: E402
 from ecpartner.collect.snmp import SnmpAuth, snmp_walk  # noqa: E402
@@ -41,7 +41,7 @@ TABLES = ("1.3.6.1.2.1.2.2", "1.3.6.1.2.1.31.1.1")   # ifTable, ifXTable
 
 
 def bench_ssh(devices: int, workers: int, runs: int) -> dict[str, list[float]]:
-    config = (ROOT / "tests" / "parse" / "huawei" / "ne_subif_basic.txt").read_text(encoding="utf-8")
+    config = (ROOT / "tests" / "platforms" / "huawei" / "parse" / "display_current_configuration" / "ne_subif_basic.txt").read_text(encoding="utf-8")
     commands = platform_commands("huawei")
     served = [Served(f"bench-{i:02d}", "huawei", {c: config for c in commands}, USER, PASSWORD) for i in range(devices)]
     rates: dict[str, list[float]] = {"ecpartner collect_live": [], "bare netmiko pool": []}

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES
-from labdata import ENV, write_inventory
+from helpers.labdata import ENV, HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES, write_inventory
 from ecpartner.collect.live import collect_live
 from ecpartner.inventory import load_inventory
 from ecpartner.parse import build_state

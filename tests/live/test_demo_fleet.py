@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from rig import serve_fleet
+from helpers.rig import serve_fleet
 from ecpartner.cli import main
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.ifmib import WALK_OIDS
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMUNITY": "demoComm-5t"}

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from labdata import (COMMUNITY_HZ, ENV, HZ_INTERFACES, PASSWORD, USERNAME, cisco_config, huawei_config,
+from helpers.labdata import (COMMUNITY_HZ, ENV, HZ_INTERFACES, PASSWORD, USERNAME, cisco_config, huawei_config,
                       write_inventory)
 from ecpartner.collect.live import collect_live
 from ecpartner.collect.snmp import SnmpAuth, snmp_walk_sync
@@ -175,7 +175,7 @@ def test_an_agent_without_64_bit_counters_is_monitored_by_check_as_telemetry_rea
 
     from ecpartner.cli import main
     from ecpartner.telemetry.store import Store
-    from rig import SnmpAgents, snmprec_for
+    from helpers.rig import SnmpAgents, snmprec_for
 
     walk = snmprec_for(HZ_INTERFACES, counter_bits=32)   # ifTable only: no ifName, no ifHC*, no ifHighSpeed
     with SnmpAgents({"hz-acc-01": (COMMUNITY_HZ, walk)}, tmp_path / "snmpsim") as agents:

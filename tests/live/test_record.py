@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from labdata import ENV, HZ_INTERFACES, SECRETS, write_inventory
+from helpers.labdata import ENV, HZ_INTERFACES, SECRETS, write_inventory
 from ecpartner.cli import main
 from ecpartner.collect.fixtures import collect_recorded
 from ecpartner.collect.live import collect_live

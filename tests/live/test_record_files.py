@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from labdata import ENV, write_inventory
+from helpers.labdata import ENV, write_inventory
 from ecpartner.cli import main
 
 

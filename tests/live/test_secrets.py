@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labdata import write_inventory
+from helpers.labdata import write_inventory
+from helpers.platforms import case_id, case_platform, config_cases
 from ecpartner.cli import main
 from ecpartner.collect.credentials import snmp_auth
 from ecpartner.collect.live import Job, _Tracker, plan_jobs
@@ -123,12 +124,12 @@ def test_recorded_fleet_configs_change_only_on_their_secret_lines(platform, path
     assert scrub(recorded.replace(R, "Zq8$s3cr3t$w1"), set(), platform) == recorded
 
 
-CASES = sorted((ROOT / "tests" / "parse").glob("*/*.txt"))
+CASES = config_cases()
 
 
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.stem}" for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_parser_cases_parse_identically_after_scrubbing(case):
-    platform = case.parent.name
+    platform = case_platform(case)
     command = platform_spec(platform).config_command
     text = case.read_text(encoding="utf-8")
     scrubbed = scrub(text, set(), platform)

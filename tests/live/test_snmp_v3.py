@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from labdata import HZ_INTERFACES, write_inventory
-from rig import SnmpAgents, snmprec_for
+from helpers.labdata import HZ_INTERFACES, write_inventory
+from helpers.rig import SnmpAgents, snmprec_for
 from ecpartner.collect.live import plan_jobs
 from ecpartner.collect.snmp import SnmpAuth, SnmpError, snmp_walk_sync
 from ecpartner.inventory import load_inventory
+
+pytestmark = pytest.mark.live   # starts its own snmpsim
 
 USER, AUTH_KEY, PRIV_KEY = "ecp-v3", "v3-auth-7hQ2xP", "v3-priv-Lm93Zk"
 CONTEXT = "v3data"   # snmpsim selects its data by context name; devices use the default, empty one

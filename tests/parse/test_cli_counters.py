@@ -1,8 +1,8 @@
 """CLI counters (contract section 3): without an SNMP walk, Counters come from the interface command.
 
-Recorded outputs in tests/parse/cli_counters/devices/<name>/ (the fleet layout, one level deeper than the
-parser cases so their `*/*.txt` loops skip them) are `display interface` / `show interfaces` as the
-fixtures/clean devices bj-acc-01 (Huawei) and bj-acc-02 (IOS-XE) would print them.
+Recorded outputs, parser cases tests/platforms/<platform>/parse/<command slug>/<device>.txt, are
+`display interface` / `show interfaces` as the fixtures/clean devices bj-acc-01 (Huawei) and bj-acc-02
+(IOS-XE) would print them.
 """
 
 from __future__ import annotations
@@ -24,11 +24,13 @@ from ecpartner.platforms import platform_commands
 
 ROOT = Path(__file__).parents[2]
 CLEAN = ROOT / "fixtures" / "clean"
-RECORDED = Path(__file__).parent / "cli_counters"
+PLATFORMS = ROOT / "tests" / "platforms"
+RECORDED = {"bj-acc-01": PLATFORMS / "huawei" / "parse" / "display_interface" / "bj-acc-01.txt",
+            "bj-acc-02": PLATFORMS / "cisco_ios" / "parse" / "show_interfaces" / "bj-acc-02.txt"}
 HUAWEI_CONFIG = (CLEAN / "devices" / "bj-acc-01" / "display_current_configuration.txt").read_text(encoding="utf-8")
 CISCO_CONFIG = (CLEAN / "devices" / "bj-acc-02" / "show_running_config.txt").read_text(encoding="utf-8")
-DISPLAY_INTERFACE = (RECORDED / "devices" / "bj-acc-01" / "display_interface.txt").read_text(encoding="utf-8")
-SHOW_INTERFACES = (RECORDED / "devices" / "bj-acc-02" / "show_interfaces.txt").read_text(encoding="utf-8")
+DISPLAY_INTERFACE = RECORDED["bj-acc-01"].read_text(encoding="utf-8")
+SHOW_INTERFACES = RECORDED["bj-acc-02"].read_text(encoding="utf-8")
 GARBAGE = "              ^\nError: Unrecognized command found at '^' position.\n"
 
 
@@ -294,7 +296,8 @@ def _fleet_without_snmp(tmp_path: Path) -> Path:
     shutil.copytree(CLEAN, fleet)
     shutil.rmtree(fleet / "snmp")
     _inventory(fleet, with_snmp=False)
-    shutil.copytree(RECORDED / "devices", fleet / "devices", dirs_exist_ok=True)
+    for device, recording in RECORDED.items():     # the fleet layout: devices/<name>/<command slug>.txt
+        shutil.copy(recording, fleet / "devices" / device / f"{recording.parent.name}.txt")
     return fleet / "inventory.yaml"
 
 

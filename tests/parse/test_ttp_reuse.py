@@ -1,12 +1,11 @@
 """parse.run_template reuses a compiled TTP template; its results must equal a fresh ttp object's, whatever ran before.
 
-Every parser case (tests/parse/<platform>/*.txt) is run through every template of its platform's commands.
+Every parser case (tests/platforms/<platform>/parse/*/*.txt) is run through every template of its platform's commands.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from ttp import ttp
@@ -15,8 +14,9 @@ from ecpartner import parse
 from ecpartner.parse import run_template
 from ecpartner.platforms import platform_spec
 
-HERE = Path(__file__).parent
-CASES = sorted(HERE.glob("*/*.txt"))
+from helpers.platforms import case_id, case_platform, parse_cases
+
+CASES = parse_cases()
 
 
 def _jobs() -> list[tuple[str, str, str, str]]:
@@ -24,9 +24,9 @@ def _jobs() -> list[tuple[str, str, str, str]]:
     jobs = []
     for case in CASES:
         text = case.read_text(encoding="utf-8")
-        for command in platform_spec(case.parent.name).commands:
+        for command in platform_spec(case_platform(case)).commands:
             for name, template in command.templates:
-                jobs.append((f"{case.parent.name}/{case.stem}", name, template, text))
+                jobs.append((case_id(case), name, template, text))
     return jobs
 
 
@@ -61,7 +61,8 @@ def test_reused_twice_in_a_row_equals_fresh(job, expected):
 def test_interleaved_across_platforms_templates_and_fresh_parsers(expected):
     # Each platform's cases in turn, templates in reverse order, with a fresh ttp object run in between
     # (it re-points TTP's plugin globals, which once made reused parsers skip their macros).
-    order = sorted(JOBS, key=lambda j: (CASES.index(HERE / f"{j[0]}.txt") % 5, j[0].split("/")[1], j[1]),
+    ids = [case_id(c) for c in CASES]
+    order = sorted(JOBS, key=lambda j: (ids.index(j[0]) % 5, j[0].split("/")[-1], j[1]),
                    reverse=True)
     other = JOBS[len(JOBS) // 2]
     for case, name, template, text in order:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import shlex
-import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "render"))   # shared helpers (--import-mode=importlib)
 
 from ecpartner.errors import InputError
 from ecpartner.inventory import Permission, parse_bandwidth
@@ -19,9 +16,9 @@ from ecpartner.plan import plan
 from ecpartner.render import render_fleet
 from ecpartner.state import Counters
 
-from render_base_configs import CONFIG_COMMAND, base_config
-from render_device_apply import apply
-from render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+from helpers.platforms import base_config, config_command
+from helpers.render_device_apply import apply
+from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 TENANT, OTHER = "1987654321098765", "1100000000000002"
@@ -44,7 +41,7 @@ def fleet(platform="huawei", extra_config=""):
     config = apply(platform, config, render_fleet(inv, action="create")["acc-01"])
     if extra_config:
         config = apply(platform, config, extra_config)
-    state = build_state("acc-01", platform, {CONFIG_COMMAND[platform]: config})
+    state = build_state("acc-01", platform, {config_command(platform): config})
     for name in state.interfaces:   # counters are runtime data, not configuration
         state.counters[name] = Counters(name, 1, 2, 3, 4, 0, 0, 0, 0)
     return inv, {"acc-01": state}

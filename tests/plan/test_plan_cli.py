@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "render"))   # shared helpers (--import-mode=importlib)
 
 from ecpartner.cli import main
 
-from render_fleet_dir import make_fleet
+from helpers.render_fleet_dir import make_fleet
 
 
 def test_may_be_created_exit_0_with_config_and_command(tmp_path, capsys):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
 
 from ecpartner.cli import main
 
-from render_fleet_dir import make_fleet
+from helpers.render_fleet_dir import make_fleet
 
 
 def test_output_dir_gets_one_file_per_device(tmp_path, capsys):

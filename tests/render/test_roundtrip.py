@@ -5,11 +5,6 @@ both platforms, several interface names, users and addresses."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
-
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -20,16 +15,12 @@ from ecpartner.rules import Context, evaluate
 from ecpartner.rules.common import find_interface
 from ecpartner.state import ARP, QOS, Counters
 
-from render_base_configs import CONFIG_COMMAND, base_config
-from render_device_apply import apply
-from render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+from helpers.platforms import PLATFORMS, base_config, config_command, lab
+from helpers.render_device_apply import apply
+from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
 
 SPECS = ["50M", "100M", "200M", "300M", "400M", "500M", "1G", "2G", "5G", "8G", "10G"]
-PORTS = {
-    "huawei": ["GigabitEthernet0/0/1", "XGigabitEthernet0/0/3", "Eth-Trunk1", "100GE1/0/1", "GigabitEthernet3/1/10"],
-    "cisco_ios": ["GigabitEthernet0/0/1", "TenGigabitEthernet0/1/0", "Port-channel10", "HundredGigE0/1/0/2",
-                  "GigabitEthernet1"],
-}
+PORTS = {platform: lab(platform)["render"]["ports"] for platform in PLATFORMS}
 ROUND_TRIP_RULES = ["qos-bandwidth-limit", "config-drift", "monitoring-enabled", "arp-rate-limit"]
 HOSTED = "pc-hosted0001"
 
@@ -44,7 +35,7 @@ def one_connection(platform, port, vlan, spec, status="enabled", users=1, addres
 
 
 def parsed(platform, config):
-    state = build_state("acc-01", platform, {CONFIG_COMMAND[platform]: config})
+    state = build_state("acc-01", platform, {config_command(platform): config})
     for name in state.interfaces:   # counters are runtime data the device reports, not configuration
         state.counters[name] = Counters(name, 1, 2, 3, 4, 0, 0, 0, 0)
     return state
@@ -60,7 +51,7 @@ def check_passes(inv, hc, state):
     return findings
 
 
-platforms = st.sampled_from(["huawei", "cisco_ios"])
+platforms = st.sampled_from(PLATFORMS)
 
 
 @st.composite
@@ -76,12 +67,19 @@ def connections(draw):
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+def platform_examples(test: str):
+    """The cases lab.yaml `render.round_trip_examples.<test>` names: always tried besides the drawn ones."""
+    def decorate(function):
+        for platform in PLATFORMS:
+            for case in lab(platform)["render"].get("round_trip_examples", {}).get(test, ()):
+                function = example(dict(platform=platform, **case))(function)
+        return function
+    return decorate
+
+
 @SLOW
 @given(connections())
-@example(dict(platform="huawei", port="GigabitEthernet0/0/1", vlan=0, spec="10G", status="enabled", users=1, address=None))
-@example(dict(platform="cisco_ios", port="GigabitEthernet0/0/1", vlan=0, spec="50M", status="enabled", users=3, address="10.0.0.1/30"))
-@example(dict(platform="huawei", port="Eth-Trunk1", vlan=2999, spec="8G", status="disabled", users=1, address=None))
-@example(dict(platform="cisco_ios", port="Port-channel10", vlan=1, spec="2G", status="enabled", users=2, address=None))
+@platform_examples("create")
 def test_create_round_trip_passes_the_rules(case):
     platform = case["platform"]
     inv, hc = one_connection(**case)
@@ -95,8 +93,7 @@ def test_create_round_trip_passes_the_rules(case):
 
 @SLOW
 @given(connections())
-@example(dict(platform="huawei", port="GigabitEthernet0/0/1", vlan=0, spec="1G", status="enabled", users=1, address="10.0.0.1/30"))
-@example(dict(platform="cisco_ios", port="GigabitEthernet0/0/1", vlan=0, spec="1G", status="enabled", users=1, address="10.0.0.1/30"))
+@platform_examples("delete")
 def test_delete_removes_the_interface(case):
     platform, port = case["platform"], case["port"]
     inv, hc = one_connection(**case)
@@ -137,7 +134,7 @@ def test_modify_vlan_round_trip(case, new_vlan):
 
 
 @pytest.mark.parametrize("spec", SPECS)
-@pytest.mark.parametrize("platform", ["huawei", "cisco_ios"])
+@pytest.mark.parametrize("platform", PLATFORMS)
 def test_every_spec_round_trips_on_both_platforms(platform, spec):
     """Deterministic complement to the property tests: every spec x platform, at both VLAN extremes."""
     for vlan, port in ((0, PORTS[platform][1]), (2999, PORTS[platform][2])):

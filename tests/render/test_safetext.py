@@ -3,21 +3,18 @@ a message naming the connection and the field. Policy: reject, never normalise (
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
 
 from ecpartner.errors import InputError
 from ecpartner.render import _finalize, environment, render_fleet
 from ecpartner.safetext import check_free_text, check_ipv4_interface
 
-from render_inventory import PLATFORMS, golden_inventory
+from helpers.render_inventory import PLATFORMS, golden_inventory
 
 HOSTILE_NAMES = {
     "newline": ("Acme\nundo interface GigabitEthernet0/0/0", "line break"),

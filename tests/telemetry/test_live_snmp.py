@@ -6,23 +6,22 @@ polls; samples are stored under the interface the configuration says carries eac
 from __future__ import annotations
 
 import socket
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "live"))
-from rig import FakeDevices, Served, SnmpAgents, free_port, snmprec_for  # noqa: E402
+from helpers.rig import FakeDevices, Served, SnmpAgents, free_port, snmprec_for
 
-from ecpartner.cli import main  # noqa: E402
-from ecpartner.inventory import load_inventory  # noqa: E402
-from ecpartner.parse import build_state  # noqa: E402
-from ecpartner.telemetry.store import Store  # noqa: E402
-from ecpartner.telemetry.window import load_window  # noqa: E402
+from ecpartner.cli import main
+from ecpartner.inventory import load_inventory
+from ecpartner.parse import build_state
+from ecpartner.telemetry.store import Store
+from ecpartner.telemetry.window import load_window
 
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS server side
+pytestmark = [pytest.mark.live,   # starts its own FakeNOS and snmpsim
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]  # FakeNOS server side
 
 COMMUNITY = "tele-lab-community"
 # snmprec_for's rates: ifHCInOctets 1,250,000 B/s, ifHCOutOctets 2,500,000 B/s,

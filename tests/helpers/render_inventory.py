@@ -7,8 +7,7 @@ from pathlib import Path
 from ecpartner.inventory import (Circuit, Credentials, Device, HostedConnection, Inventory, Partner, Tenant,
                                  Thresholds, parse_bandwidth)
 
-PLATFORMS = ("huawei", "cisco_ios")
-PORTS = {"huawei": ("GigabitEthernet0/0/1", "Eth-Trunk1"), "cisco_ios": ("GigabitEthernet0/0/1", "TenGigabitEthernet0/1/0")}
+from helpers.platforms import PLATFORMS, lab  # noqa: F401  (PLATFORMS: the render tests' parameter)
 
 
 def empty_inventory(**thresholds) -> Inventory:
@@ -43,7 +42,7 @@ def golden_inventory(platform: str) -> Inventory:
     """Two circuits on one access device: VLAN 100 (address, 2 users), VLAN 101 (disabled), and VLAN 0."""
     inv = empty_inventory()
     add_device(inv, "acc-01", platform)
-    port_a, port_b = PORTS[platform]
+    port_a, port_b = lab(platform)["render"]["golden_ports"]
     add_circuit(inv, "pc-circuit-a", "acc-01", port_a)
     add_circuit(inv, "pc-circuit-b", "acc-01", port_b)
     add_tenant(inv, "1987654321098765", "Acme", users=2)
@@ -52,3 +51,16 @@ def golden_inventory(platform: str) -> Inventory:
     add_connection(inv, "pc-circuit-a", "1100000000000002", 101, "1G", status="disabled", id="pc-hosted0002")
     add_connection(inv, "pc-circuit-b", "1100000000000002", 0, "500M", id="pc-hosted0003", address="10.200.0.1/31")
     return inv
+
+
+# The golden render cases of golden_inventory: case name -> render_fleet arguments; each platform has
+# tests/platforms/<platform>/render/<case>.cfg for each.
+_ALL = ["pc-hosted0001", "pc-hosted0002", "pc-hosted0003"]
+GOLDEN_CASES = {
+    "create": dict(ids=None, action="create"),
+    "disable": dict(ids=_ALL, action="disable"),
+    "enable": dict(ids=_ALL, action="enable"),
+    "delete": dict(ids=_ALL, action="delete"),
+    "modify-vlan": dict(ids=["pc-hosted0001"], action="modify-vlan", new_vlan=200),
+    "modify-vlan-from-vlan0": dict(ids=["pc-hosted0003"], action="modify-vlan", new_vlan=7),
+}

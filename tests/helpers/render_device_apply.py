@@ -9,15 +9,15 @@ TTP templates. It knows just enough CLI to be honest about what the templates em
   `undo shutdown` / `no shutdown` therefore leaves no line, as devices save it;
   description / vlan-type / encapsulation / the primary ip address replace the previous line;
   anything else is added unless already there.
-The result is written back the way the platform saves it: stanzas separated by `#` (Huawei) or `!`.
+The result is written back the way the platform saves it: stanzas separated by its separator.
+The words (mode lines, negation, replaced lines, separator) are the platform's: lab.yaml `apply`.
 """
 
 from __future__ import annotations
 
-MODE_LINES = {"system-view", "quit", "return", "configure terminal", "exit", "end"}
-SEPARATOR = {"huawei": "#", "cisco_ios": "!"}
-FINAL = {"huawei": "return", "cisco_ios": "end"}
-REPLACED_BY_FIRST_WORDS = (("description",), ("vlan-type",), ("encapsulation",), ("ip", "address"))
+from ecpartner.platforms import platform_spec
+
+from helpers.platforms import lab
 
 
 def _stanzas(text: str, separator: str) -> list[list[str]]:
@@ -32,32 +32,34 @@ def _stanzas(text: str, separator: str) -> list[list[str]]:
     return stanzas
 
 
-def _key(words: list[str]):
-    for prefix in REPLACED_BY_FIRST_WORDS:
-        if tuple(words[:len(prefix)]) == prefix and not (prefix == ("ip", "address") and words[-1] in ("sub", "secondary")):
-            return prefix
+def _key(words: list[str], vocabulary: dict):
+    for prefix in vocabulary["replaces"]:
+        if words[:len(prefix)] == prefix and words[-1] not in vocabulary["adds_beside"].get(" ".join(prefix), ()):
+            return tuple(prefix)
     return None
 
 
-def _negates(line_words: list[str], words: list[str]) -> bool:
+def _negates(line_words: list[str], words: list[str], negation: str) -> bool:
     """`undo shutdown` / `no ip address`: a saved negation that a new positive line replaces."""
-    if not line_words or line_words[0] not in ("undo", "no") or len(line_words) < 2:
+    if not line_words or line_words[0] != negation or len(line_words) < 2:
         return False
     rest = line_words[1:]
     return words[:len(rest)] == rest
 
 
 def apply(platform: str, running: str, pasted: str) -> str:
-    separator, final = SEPARATOR[platform], FINAL[platform]
+    vocabulary = lab(platform)["apply"]
+    separator, final, negation = vocabulary["separator"], vocabulary["final"], vocabulary["negation"]
+    comment = platform_spec(platform).comment
     stanzas = [s for s in _stanzas(running, separator) if s[0].strip() != final]
     current: list[str] | None = None
     for line in pasted.splitlines():
         text = line.strip()
-        if not text or text in MODE_LINES or text[0] in "#!":
+        if not text or text in vocabulary["mode_lines"] or text.startswith(comment):
             continue
         if line[0] not in " \t":
             words = text.split()
-            if words[0] in ("undo", "no") and words[1:2] == ["interface"]:
+            if words[0] == negation and words[1:2] == ["interface"]:
                 header = "interface " + " ".join(words[2:])
                 stanzas = [s for s in stanzas if s[0] != header]
                 current = None
@@ -70,14 +72,14 @@ def apply(platform: str, running: str, pasted: str) -> str:
         assert current is not None, f"{line!r} outside any stanza"
         indent = line[:len(line) - len(line.lstrip())]
         words = text.split()
-        if words[0] in ("undo", "no"):
+        if words[0] == negation:
             target = " ".join(words[1:])
             current[1:] = [b for b in current[1:] if not (b.strip() == target or b.strip().startswith(target + " "))]
             continue
-        current[1:] = [b for b in current[1:] if not _negates(b.split(), words)]
-        key = _key(words)
+        current[1:] = [b for b in current[1:] if not _negates(b.split(), words, negation)]
+        key = _key(words, vocabulary)
         if key is not None:
-            current[1:] = [b for b in current[1:] if _key(b.split()) != key]
+            current[1:] = [b for b in current[1:] if _key(b.split(), vocabulary) != key]
         if indent + text not in current[1:]:
             current.append(indent + text)
     out: list[str] = []

@@ -1,33 +1,17 @@
-"""Golden files: every platform x action, compared byte for byte. Reviewed by eye against
-shared/reference/vendor-cli.md; regenerate with ECP_UPDATE_GOLDEN=1 and review the diff."""
+"""Golden files: every platform x render case, tests/platforms/<platform>/render/<case>.cfg, compared byte
+for byte. Reviewed by eye against shared/reference/vendor-cli.md; regenerate with ECP_UPDATE_GOLDEN=1 and
+review the diff."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))   # helper modules beside the tests (--import-mode=importlib)
-
 import os
-from pathlib import Path
 
 import pytest
 
 from ecpartner.render import render_fleet
 
-from render_inventory import PLATFORMS, golden_inventory
-
-GOLDEN = Path(__file__).parent / "golden"
-ALL = ["pc-hosted0001", "pc-hosted0002", "pc-hosted0003"]
-CASES = {
-    "create": dict(ids=None, action="create"),
-    "disable": dict(ids=ALL, action="disable"),
-    "enable": dict(ids=ALL, action="enable"),
-    "delete": dict(ids=ALL, action="delete"),
-    "modify-vlan": dict(ids=["pc-hosted0001"], action="modify-vlan", new_vlan=200),
-    "modify-vlan-from-vlan0": dict(ids=["pc-hosted0003"], action="modify-vlan", new_vlan=7),
-}
-
+from helpers.platforms import PLATFORMS, PLATFORMS_DIR
+from helpers.render_inventory import GOLDEN_CASES as CASES, golden_inventory
 
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("platform", PLATFORMS)
@@ -35,7 +19,7 @@ def test_golden(platform, case):
     files = render_fleet(golden_inventory(platform), **CASES[case])
     assert list(files) == ["acc-01"]
     text = files["acc-01"]
-    path = GOLDEN / platform / f"{case}.cfg"
+    path = PLATFORMS_DIR / platform / "render" / f"{case}.cfg"
     if os.environ.get("ECP_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -44,7 +28,9 @@ def test_golden(platform, case):
 
 def test_no_blank_or_whitespace_only_lines_anywhere():
     """StrictUndefined plus trim/lstrip blocks: no empty value ever leaves an empty or dangling line."""
-    for path in GOLDEN.glob("*/*.cfg"):
+    for path in PLATFORMS_DIR.glob("*/render/*.cfg"):
+        if path.name == "base.cfg":     # a device's saved configuration, not rendered
+            continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert line.strip(), f"{path}:{number} is blank"
             assert line == line.rstrip(), f"{path}:{number} has trailing spaces"

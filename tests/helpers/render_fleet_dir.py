@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ecpartner.collect.fixtures import command_slug
 from ecpartner.inventory import load_inventory
 from ecpartner.parse import build_state
 from ecpartner.render import render_fleet
 
-from render_base_configs import CONFIG_COMMAND, base_config
-from render_device_apply import apply
+from helpers.platforms import base_config, config_command
+from helpers.render_device_apply import apply
 
 INVENTORY = """\
 partner:
@@ -37,22 +38,20 @@ hosted_connections:
   - {id: pc-hc03, circuit: pc-sh01, tenant: "1100000000000002", vlan: 0, bandwidth: 1G, status: enabled, address: 10.200.0.1/30}
 """
 
-RECORDED = {"hz-acc-01": ("huawei", "GigabitEthernet0/0/1", "display_current_configuration.txt"),
-            "sh-acc-01": ("cisco_ios", "TenGigabitEthernet0/1/0", "show_running_config.txt")}
-
-
 def make_fleet(root: Path) -> Path:
     """inventory.yaml plus devices/<name>/<slug>.txt: each device configured by our own render."""
     root.mkdir(parents=True, exist_ok=True)
     path = root / "inventory.yaml"
     path.write_text(INVENTORY)
-    files = render_fleet(load_inventory(path), action="create")
-    for device, (platform, port, slug) in RECORDED.items():
+    inventory = load_inventory(path)
+    files = render_fleet(inventory, action="create")
+    for circuit in inventory.circuits.values():     # one circuit per device: its port is the base config's
+        device, platform = circuit.device, inventory.devices[circuit.device].platform
         folder = root / "devices" / device
         folder.mkdir(parents=True)
-        config = apply(platform, base_config(platform, port), files[device])
-        (folder / slug).write_text(config)
-        interfaces = build_state(device, platform, {CONFIG_COMMAND[platform]: config}).interfaces
+        config = apply(platform, base_config(platform, circuit.interface), files[device])
+        (folder / f"{command_slug(config_command(platform))}.txt").write_text(config)
+        interfaces = build_state(device, platform, {config_command(platform): config}).interfaces
         (root / "snmp").mkdir(exist_ok=True)
         (root / "snmp" / f"{device}.snmprec").write_text(snmprec(sorted(interfaces)))
     return path

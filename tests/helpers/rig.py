@@ -1,8 +1,8 @@
 """Real devices on 127.0.0.1 for live-collection tests: FakeNOS (SSH) and snmpsim (SNMP) started here.
 
-- `FakeDevices`: one FakeNOS host per device, serving given command outputs with real prompts:
-  Huawei VRP `<name>` (user view) / `[name]` (system view), Cisco IOS `name>` / `name#` where
-  `show running-config` answers only after `enable` with the right secret. Every command a device
+- `FakeDevices`: one FakeNOS host per device, serving given command outputs with the platform's real
+  prompts, error answer and enable step (tests/platforms/<platform>/lab.yaml `live`): e.g. a command
+  that answers only after `enable` with the right secret. Every command a device
   receives is appended to `FakeDevices.seen` as (device, prompt, command), so tests can prove the
   collector stayed read-only and turned paging off.
 - `SnmpAgents`: one snmpsim process per device (snmpsim picks its data by community, and a fleet often
@@ -31,9 +31,9 @@ from ecpartner.collect.fixtures import command_slug
 from ecpartner.collect.snmp import SnmpAuth, SnmpError, snmp_walk_sync
 from ecpartner.platforms import platform_commands
 
+from helpers.platforms import lab
+
 SNMPSIM = Path(sys.executable).with_name("snmpsim-command-responder")
-HUAWEI_ERROR = "              ^\nError: Unrecognized command found at '^' position."
-CISCO_ERROR = "                      ^\n% Invalid input detected at '^' marker."
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -46,11 +46,11 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 class Served:
     """One fake device: what it answers, and who may log in."""
     name: str
-    platform: str                       # ecpartner platform: huawei | cisco_ios
+    platform: str                       # ecpartner platform: a folder of tests/platforms/
     outputs: dict[str, str]             # command -> text
     username: str
     password: str
-    secret: str | None = None           # Cisco enable secret (None: the password)
+    secret: str | None = None           # enable secret where the platform has an enable step (None: the password)
     port: int = field(default_factory=free_port)
 
 
@@ -74,50 +74,36 @@ class FakeDevices:
     def commands_seen(self, device: str) -> list[str]:
         return [c for d, _p, c in self.seen if d == device]
 
-    def _huawei(self, d: Served) -> dict:
-        user, system = "<{base_prompt}>", "[{base_prompt}]"
-        cmds = {
-            "screen-length 0 temporary": {
-                "output": self._recorded("Info: The configuration takes effect on the current user terminal interface only."),
-                "prompt": [user]},
-            "system-view": {"output": self._recorded("Enter system view, return user view with return command."),
-                            "new_prompt": system, "prompt": [user]},
-            "return": {"output": self._recorded(""), "new_prompt": user, "prompt": [system]},
-            "quit": {"output": True, "prompt": [user]},
-        }
-        for command, text in d.outputs.items():
-            cmds[command] = {"output": self._recorded(text), "prompt": [user, system]}
-        return cmds
+    def _commands(self, d: Served) -> dict:
+        """FakeNOS commands of one device: the platform's session commands, its enable step, its outputs."""
+        live = lab(d.platform)["live"]
+        prompts = live["prompts"]
 
-    def _cisco(self, d: Served) -> dict:
-        user, enabled = "{base_prompt}>", "{base_prompt}#"
-        cmds = {
-            "terminal width 511": {"output": self._recorded(""), "prompt": [user, enabled]},
-            "terminal length 0": {"output": self._recorded(""), "prompt": [user, enabled]},
-            # enable asks for the secret; only the right one is a known "command" at that prompt
-            "enable": {"output": self._recorded(""), "new_prompt": "Password: ", "prompt": [user]},
-            d.secret or d.password: {"output": self._recorded(""), "new_prompt": enabled, "prompt": ["Password: "]},
-            "configure terminal": {"output": self._recorded("Enter configuration commands, one per line."),
-                                   "new_prompt": "{base_prompt}(config)#", "prompt": [enabled]},
-        }
+        def entry(spec: dict) -> dict:
+            out = {"prompt": [prompts[p] for p in spec["prompt"]]}
+            out["output"] = self._recorded(spec["output"]) if isinstance(spec["output"], str) else spec["output"]
+            if "new_prompt" in spec:
+                out["new_prompt"] = prompts[spec["new_prompt"]]
+            return out
+
+        cmds = {command: entry(spec) for command, spec in live["session"].items()}
+        if live["enable"]:
+            cmds[d.secret or d.password] = entry({"output": "", "new_prompt": live["enable"]["new_prompt"],
+                                                  "prompt": [live["enable"]["answer_at"]]})
         for command, text in d.outputs.items():
-            cmds[command] = {"output": self._recorded(text), "prompt": [enabled]}
+            cmds[command] = {"output": self._recorded(text), "prompt": [prompts[p] for p in live["command_prompts"]]}
         return cmds
 
     def __enter__(self) -> FakeDevices:
         from fakenos import FakeNOS
 
-        plugins = [
-            {"name": "ecp_huawei_vrp", "initial_prompt": "<{base_prompt}>",
-             "commands": {"_default_": {"output": HUAWEI_ERROR}}},
-            {"name": "ecp_cisco_ios", "initial_prompt": "{base_prompt}>",
-             "commands": {"_default_": {"output": CISCO_ERROR}}},
-        ]
+        platforms = sorted({d.platform for d in self.devices.values()})
+        plugins = [{"name": f"ecp_{p}", "initial_prompt": lab(p)["live"]["prompts"][lab(p)["live"]["initial_prompt"]],
+                    "commands": {"_default_": {"output": lab(p)["live"]["error"]}}} for p in platforms]
         hosts = {}
         for d in self.devices.values():
-            nos, commands = ("ecp_huawei_vrp", self._huawei(d)) if d.platform == "huawei" else ("ecp_cisco_ios", self._cisco(d))
             hosts[d.name] = {"username": d.username, "password": d.password, "port": d.port,
-                             "nos": {"plugin": nos, "configuration": {"commands": commands}}}
+                             "nos": {"plugin": f"ecp_{d.platform}", "configuration": {"commands": self._commands(d)}}}
         self._net = FakeNOS(inventory={"hosts": hosts}, plugins=plugins)
         self._net.start()
         return self

@@ -25,7 +25,7 @@ from ttp import ttp  # noqa: E402
 from ecpartner.app import run_check  # noqa: E402
 from ecpartner.collect import collect_fleet  # noqa: E402
 from ecpartner.gc_pause import gc_paused  # noqa: E402
-from ecpartner.inventory import load_inventory  # noqa: E402
+from ecpartner.inventory_loader import load_inventory  # noqa: E402
 from ecpartner.platforms import platform_spec  # noqa: E402
 from ecpartner.report import render_report  # noqa: E402
 

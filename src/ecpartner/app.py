@@ -12,7 +12,8 @@ from ecpartner.collect import collect_fleet
 from ecpartner.errors import InputError
 from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
-from ecpartner.inventory import Inventory, load_inventory
+from ecpartner.inventory import Inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_states
 from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import sample_source

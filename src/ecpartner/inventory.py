@@ -1,4 +1,4 @@
-"""The partner's inventory (contract section 2): typed objects, bandwidth units, and the loader.
+"""The partner's inventory (contract section 2): typed objects and bandwidth units; inventory_loader.py reads the file.
 
 Loading validates structure only (types, unknown keys, references, duplicates): a well-formed value
 that breaks a guide requirement (VLAN 3001, 150M, too much bandwidth) is a rule's finding, not a load error.
@@ -183,10 +183,3 @@ class Inventory:
 
     def circuits_on(self, device_name: str) -> list[Circuit]:
         return [c for c in self.circuits.values() if c.device == device_name]
-
-
-def load_inventory(path: str | Path) -> Inventory:
-    """Read and validate an inventory file. Raises InputError with one 'file:line: path: problem' per problem."""
-    from ecpartner.inventory_loader import load
-
-    return load(Path(path))

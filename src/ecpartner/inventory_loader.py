@@ -559,6 +559,11 @@ def _compose_with(loader_class, text: str, name: str, report: Report) -> Any:
     return root
 
 
+def load_inventory(path: str | Path) -> Inventory:
+    """Read and validate an inventory file. Raises InputError with one 'file:line: path: problem' per problem."""
+    return load(Path(path))
+
+
 def load(path: Path) -> Inventory:
     """Read and check the inventory; raise InputError listing every problem, in file order."""
     with gc_paused():

@@ -365,7 +365,7 @@ def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None,
 
 
 def cmd_plan(args) -> int:
-    from ecpartner.inventory import load_inventory
+    from ecpartner.inventory_loader import load_inventory
 
     inv = load_inventory(args.inventory)
     now = datetime.now(timezone.utc)

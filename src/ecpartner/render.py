@@ -279,7 +279,7 @@ def output_name(device_name: str, action: str) -> str:
 
 def cmd_render(args) -> int:
     from ecpartner.atomic import write_text_atomic
-    from ecpartner.inventory import load_inventory
+    from ecpartner.inventory_loader import load_inventory
 
     inv = load_inventory(args.inventory)
     files = render_fleet(inv, args.connection, args.action, args.vlan)

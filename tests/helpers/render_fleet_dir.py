@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ecpartner.collect.fixtures import command_slug
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state
 from ecpartner.render import render_fleet
 

@@ -15,7 +15,8 @@ import pytest
 
 from ecpartner.cli import main
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory, parse_bandwidth
+from ecpartner.inventory import parse_bandwidth
+from ecpartner.inventory_loader import load_inventory
 
 VALID = (Path(__file__).parent / "valid_inventory.yaml").read_text()
 CLEAN = Path(__file__).parents[2] / "fixtures" / "clean"
@@ -244,7 +245,7 @@ def test_an_alias_bomb_is_refused_by_load_inventory_without_expanding_it(bomb: s
     Path("inventory.yaml").write_text(BOMBS[bomb])
     # in a child process: on a regression it would hang or eat the memory of the test run itself
     child = run_python("-c", "import json, sys\nfrom ecpartner.errors import InputError\n"
-                             "from ecpartner.inventory import load_inventory\n"
+                             "from ecpartner.inventory_loader import load_inventory\n"
                              "try:\n    load_inventory('inventory.yaml')\nexcept InputError as e:\n"
                              "    print(json.dumps(e.messages))\n    sys.exit(2)\n")
     assert child.returncode == 2, child.stderr

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ecpartner.errors import InputError
-from ecpartner.inventory import Thresholds, load_inventory
+from ecpartner.inventory import Thresholds
+from ecpartner.inventory_loader import load_inventory
 
 VALID = (Path(__file__).parent / "valid_inventory.yaml").read_text()
 

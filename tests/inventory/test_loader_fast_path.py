@@ -12,7 +12,7 @@ import yaml
 
 from ecpartner import inventory_loader
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 
 VALID = (Path(__file__).parent / "valid_inventory.yaml").read_text()
 

@@ -7,7 +7,7 @@ import pytest
 
 from helpers.labdata import ENV, HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES, write_inventory
 from ecpartner.collect.live import collect_live
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS server side

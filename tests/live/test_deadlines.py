@@ -18,7 +18,7 @@ from helpers.hostile import HostileSnmpAgent, StuckShellServer
 from helpers.labdata import ENV, write_inventory
 from ecpartner.collect.live import collect_live
 from ecpartner.collect.snmp import SnmpAuth, SnmpError, snmp_walk, snmp_walk_sync
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 
 pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 GUARD_S = 120   # only so that a regression fails instead of hanging the suite; far above any budget here

@@ -11,7 +11,7 @@ from helpers.labdata import (COMMUNITY_HZ, ENV, HZ_INTERFACES, PASSWORD, USERNAM
 from ecpartner.collect.live import collect_live
 from ecpartner.collect.snmp import SnmpAuth, snmp_walk_sync
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")  # FakeNOS server side
 

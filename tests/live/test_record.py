@@ -11,7 +11,7 @@ from ecpartner.cli import main
 from ecpartner.collect.fixtures import collect_recorded
 from ecpartner.collect.live import collect_live
 from ecpartner.collect.snmprec import read_snmprec
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 

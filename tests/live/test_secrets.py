@@ -21,7 +21,7 @@ from ecpartner.collect.live import Job, _Tracker, plan_jobs
 from ecpartner.collect.snmp import SnmpAuth
 from ecpartner.collect.ssh import SshLogin, scrub, scrub_line
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import ParseError, build_state
 from ecpartner.platforms import platform_spec, platforms, vocabulary
 

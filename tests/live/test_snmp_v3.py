@@ -8,7 +8,7 @@ from helpers.labdata import HZ_INTERFACES, write_inventory
 from helpers.rig import SnmpAgents, snmprec_for
 from ecpartner.collect.live import plan_jobs
 from ecpartner.collect.snmp import SnmpAuth, SnmpError, snmp_walk_sync
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 
 pytestmark = pytest.mark.live   # starts its own snmpsim
 

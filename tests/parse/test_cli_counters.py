@@ -18,7 +18,7 @@ from ecpartner.cli import main
 from ecpartner.collect.live import plan_jobs
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state
 from ecpartner.platforms import platform_commands
 

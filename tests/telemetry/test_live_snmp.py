@@ -15,7 +15,7 @@ import yaml
 from helpers.rig import FakeDevices, Served, SnmpAgents, free_port, snmprec_for
 
 from ecpartner.cli import main
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.window import load_window

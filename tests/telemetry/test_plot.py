@@ -10,7 +10,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.telemetry.plot import (DPI, FIG_SIZE_IN, ConnectionPlotter, downsample_minmax, nice_ceiling, plot_inputs,
                                      render_pngs)
 from ecpartner.telemetry.window import load_window, recorded_states

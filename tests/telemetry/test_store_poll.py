@@ -12,7 +12,7 @@ import pytest
 
 from ecpartner.cli import main
 from ecpartner.errors import InputError
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.telemetry.poll import poll_replay
 from ecpartner.telemetry.series import COUNTERS, read_csv_files
 from ecpartner.telemetry.store import SCHEMA_VERSION, Store

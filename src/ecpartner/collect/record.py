@@ -31,7 +31,7 @@ from ecpartner.collect.ssh import hide_literals
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
-from ecpartner.inventory import load_inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.platforms import platforms
 from ecpartner.state import Collected
 

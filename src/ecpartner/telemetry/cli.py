@@ -11,7 +11,8 @@ from pathlib import Path
 from ecpartner.atomic import write_text_atomic
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE, exit_code
-from ecpartner.inventory import Inventory, load_inventory
+from ecpartner.inventory import Inventory
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.telemetry.poll import PollResult, carrying_devices, poll_live, poll_replay
 from ecpartner.telemetry.report import render, telemetry_findings
 from ecpartner.telemetry.schedule import run_schedule

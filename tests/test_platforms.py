@@ -99,7 +99,6 @@ def test_a_mistake_in_commands_yaml_names_the_file_and_the_key(edited_platform, 
 
 def test_the_platform_data_drives_the_code(edited_platform):
     """A platform's naming, error answers and hints are its data: change them and the behaviour follows."""
-    from ecpartner.rules.common import find_interface
     from ecpartner.state import DeviceState, Interface
 
     def change(doc):
@@ -114,11 +113,8 @@ def test_the_platform_data_drives_the_code(edited_platform):
     assert rejection("Computer says no\n", "acme_os") == "Computer says no"
     assert rejection("Error: Unrecognized command\n", "acme_os") is None
 
-    class Circuit:
-        interface = "ge-0/0/1"
-
     state = DeviceState("d", "acme_os")
     for iface in (Interface("ge-0/0/1"), Interface("ge-0/0/1.0"), Interface("ge-0/0/1:5", parent="ge-0/0/1", vlan=5)):
         state.interfaces[iface.name] = iface
-    assert find_interface(state, Circuit, 0).name == "ge-0/0/1.0"
-    assert find_interface(state, Circuit, 5).name == "ge-0/0/1:5"
+    assert state.carrier("ge-0/0/1", 0, naming.interface("ge-0/0/1", 0)).name == "ge-0/0/1.0"
+    assert state.carrier("ge-0/0/1", 5, naming.interface("ge-0/0/1", 5)).name == "ge-0/0/1:5"

@@ -27,7 +27,7 @@ from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, p
 from ecpartner.render import connection_view, render_connection, render_device
 from ecpartner.report.common import iso_utc
 from ecpartner.rules import Context, evaluate
-from ecpartner.rules.common import find_interface, name_collision
+from ecpartner.placement import Placement, Placements
 from ecpartner.platforms import platform_spec
 from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
 from ecpartner.state import DeviceState
@@ -143,11 +143,11 @@ def _is_ours(f: Finding, hc: HostedConnection, device: str) -> bool:
     return False
 
 
-def device_ready(inv: Inventory, hc: HostedConnection, state: DeviceState | None) -> list[Finding]:
+def device_ready(inv: Inventory, placement: Placement) -> list[Finding]:
     """The circuit's port exists on the device and carries nothing on the proposed VLAN yet."""
+    hc, circuit, state = placement.connection, placement.circuit, placement.state
     if state is None:
         return []
-    circuit = inv.circuits[hc.circuit]
     subj = subject(circuit=circuit.id, hosted_connection=hc.key, device=circuit.device, interface=circuit.interface)
     if circuit.interface not in state.interfaces:
         return [Finding("config-drift", FAIL, SEV_ERROR, subj,
@@ -161,7 +161,7 @@ def device_ready(inv: Inventory, hc: HostedConnection, state: DeviceState | None
                    f"Port {circuit.interface} on {circuit.device} is already in use ({found}): VLAN 0 needs the whole port")
     else:
         # the VLAN on any subinterface, or the name <port>.<vlan> the plan would configure carrying another VLAN
-        iface = find_interface(state, circuit, hc.vlan) or name_collision(state, circuit, hc.vlan)
+        iface = placement.interface or placement.misnamed
         ok = iface is None
         owners = [o.key for o in inv.connections_on(circuit.id)
                   if o.counts and o is not hc and iface is not None and o.vlan == iface.vlan]
@@ -185,7 +185,7 @@ def evaluate_plan(inv: Inventory, hc: HostedConnection, now: datetime,
     device_ctx = Context(inventory=proposed, now=now, states={device: states[device]} if device in states else {},
                          failures={device: failures[device]} if device in failures else {})
     device_findings = [f for f in evaluate(device_ctx, DEVICE_RULES) if f.subject.get("device") == device]
-    device_findings += device_ready(proposed, hc, states.get(device))
+    device_findings += device_ready(proposed, device_ctx.placement(hc))
 
     result = PlanResult(connection=hc, device=device)
     for f in findings + device_findings:
@@ -248,7 +248,7 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
         config = render_device(inv, circuit.device, "create", [snippet])
         result.request = api_request(inv, hc, view.description)
         result.comment = platform_spec(view.platform).comment
-        taken = holders(inv, hc, states.get(circuit.device))
+        taken = holders(inv, Placements(inv, states).of(hc))
         if taken:
             where = view.port if 0 in [hc.vlan] + [o.vlan for o in taken] else view.interface
             result.config_note = (f"No configuration: {where} on {circuit.device} already carries hosted connection "
@@ -261,12 +261,11 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     return result
 
 
-def holders(inv: Inventory, hc: HostedConnection, state: DeviceState | None) -> list[HostedConnection]:
+def holders(inv: Inventory, placement: Placement) -> list[HostedConnection]:
     """Other non-deleted connections on the interface the plan would configure: the same VLAN, the whole
     port when either is VLAN 0, or the device's <port>.<vlan> subinterface already carrying theirs."""
-    circuit = inv.circuits[hc.circuit]
-    clash = name_collision(state, circuit, hc.vlan) if state is not None else None
-    return [o for o in inv.connections_on(circuit.id) if o is not hc and o.counts
+    hc, clash = placement.connection, placement.misnamed
+    return [o for o in inv.connections_on(hc.circuit) if o is not hc and o.counts
             and (o.vlan == hc.vlan or 0 in (o.vlan, hc.vlan) or (clash is not None and o.vlan == clash.vlan))]
 
 

@@ -23,6 +23,7 @@ import jinja2
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
+from ecpartner.placement import Placements
 from ecpartner.platforms import platform_dir, platform_spec
 from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_interface, check_pattern,
                                 check_vlan)
@@ -117,13 +118,12 @@ def description_for(hc: HostedConnection, tenant_name: str) -> str:
 def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
     owner = f"hosted connection {hc.key}"
-    circuit = inv.circuits.get(hc.circuit)
+    placement = Placements(inv).of(hc)      # rendering needs no device state: the conventional name is the one
+    circuit, device, tenant = placement.circuit, placement.device, placement.tenant
     if circuit is None:
         raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
-    device = inv.devices.get(circuit.device)
     if device is None:
         raise InputError(f"{owner}: device {circuit.device!r} of circuit {circuit.id} is not in the inventory")
-    tenant = inv.tenants.get(hc.tenant)
     if tenant is None:
         raise InputError(f"{owner}: tenant {hc.tenant!r} is not in the inventory")
     if hc.id is not None:
@@ -147,7 +147,8 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
         device=device.name, platform=device.platform, port=port,
-        interface=platform_spec(device.platform).naming.interface(port, vlan), vlan=vlan, subinterface=vlan != 0,
+        interface=placement.conventional or platform_spec(device.platform).naming.interface(port, vlan),
+        vlan=vlan, subinterface=vlan != 0,
         tenant=tenant.account_id, tenant_name=name, description=description,
         ip=ip, mask=mask, prefixlen=prefixlen,
         bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),

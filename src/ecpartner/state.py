@@ -101,6 +101,18 @@ class DeviceState:
         """Subinterfaces of `port` whose dot1q encapsulation is `vlan`."""
         return self._lookup()[1].get((port, vlan), [])
 
+    def carrier(self, port: str, vlan: int, conventional: str | None) -> Interface | None:
+        """The interface carrying `vlan` on `port`: VLAN 0 is the routed interface of the port (its
+        `conventional` name, from the platform's naming model); VLAN n the subinterface of the port whose dot1q
+        encapsulation is n, never judged by its name (the conventional one wins when several carry it)."""
+        if vlan == 0:
+            return self.interfaces.get(conventional) if conventional is not None else None
+        matches = self.subinterfaces_with_vlan(port, vlan)
+        for iface in matches:
+            if iface.name == conventional:
+                return iface
+        return matches[0] if matches else None
+
     def limits(self, kind: str, interface: str | None = None) -> list[RateLimit]:
         """Limits of a kind; with an interface, those that cover it (its own and device-wide ones)."""
         by_kind, by_interface = self._lookup()[2:]

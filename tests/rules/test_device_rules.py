@@ -4,7 +4,8 @@ import json
 
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING
 from ecpartner.rules import evaluate
-from ecpartner.rules.common import find_interface, name_collision
+from ecpartner.inventory import HostedConnection
+from ecpartner.placement import Placements
 
 PORT = "GE0/0/1"
 
@@ -19,16 +20,22 @@ def access_fleet(fleet, vlan=100, bandwidth="200M", status="enabled", users=1, *
 
 # -- common lookup ---------------------------------------------------------------------------------------------
 
-def test_find_interface_matches_encapsulation_not_name(fleet):
+def test_the_interface_carrying_a_connection_is_found_by_encapsulation_not_name(fleet):
     access_fleet(fleet)
     fleet.sub("acc1", PORT, 200, name=f"{PORT}.100")          # named .100 but carries VLAN 200
     fleet.sub("acc1", PORT, 100, name=f"{PORT}.7")            # carries VLAN 100 under another number
-    state, circuit = fleet.state("acc1"), fleet.inventory.circuits["c1"]
-    assert find_interface(state, circuit, 100).name == f"{PORT}.7"
-    assert find_interface(state, circuit, 200).name == f"{PORT}.100"
-    assert find_interface(state, circuit, 0).name == PORT
-    assert find_interface(state, circuit, 300) is None
-    assert name_collision(state, circuit, 100).vlan == 200
+    placements = Placements(fleet.inventory, {"acc1": fleet.state("acc1")})
+
+    def placed(vlan):
+        return placements.of(HostedConnection("c1", "t1", vlan, 200 * 10**6, "200M", "enabled"))
+
+    assert placed(100).interface.name == f"{PORT}.7" and placed(100).conventional == f"{PORT}.100"
+    assert placed(200).interface.name == f"{PORT}.100"
+    assert placed(0).interface.name == PORT
+    assert placed(300).interface is None and placed(300).interface_name == f"{PORT}.300"
+    assert placed(100).misnamed.vlan == 200 and placed(200).misnamed is None
+    state = fleet.state("acc1")                                # the state answers the question itself
+    assert state.carrier(PORT, 100, f"{PORT}.100").name == f"{PORT}.7"
 
 
 # -- device-reachable -------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Lookups the rules (and plan/render) share: which interface a hosted connection lives on, and
-how to say that a device could not be evaluated. Vendor-neutral: reads only inventory and state."""
+"""What the rules share: how to say that a connection's interface is missing or its device could not be
+evaluated, and small formatting helpers. Vendor-neutral: reads only inventory, state and placements."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import ipaddress
 from datetime import datetime, timezone
 
 from ecpartner.findings import SEV_ERROR, ERROR, FAIL, PASS, Finding, subject
-from ecpartner.inventory import Circuit, HostedConnection, Inventory, format_bandwidth
-from ecpartner.platforms import platform_spec
-from ecpartner.state import DeviceState, Interface
+from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
+from ecpartner.placement import Placement
 
 
 def bw(bps: float | int | None) -> str:
@@ -29,38 +28,16 @@ def connection_subject(inv: Inventory, hc: HostedConnection, interface: str | No
     return subject(circuit=hc.circuit, hosted_connection=hc.key, device=circuit.device, interface=interface)
 
 
-def find_interface(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
-    """The interface carrying `vlan` on the circuit's port: VLAN 0 is the platform's routed interface of
-    the port; VLAN n is the subinterface of the port whose dot1q encapsulation is n (never judged by its name)."""
-    conventional = platform_spec(state.platform).naming.interface(circuit.interface, vlan)
-    if vlan == 0:
-        return state.interfaces.get(conventional)
-    matches = state.subinterfaces_with_vlan(circuit.interface, vlan)
-    for iface in matches:            # prefer the conventional name when several carry the VLAN
-        if iface.name == conventional:
-            return iface
-    return matches[0] if matches else None
-
-
-def name_collision(state: DeviceState, circuit: Circuit, vlan: int) -> Interface | None:
-    """The subinterface with the conventional name for `vlan` (commands.yaml `naming`) when it carries
-    another VLAN (or none): the name says one thing, the encapsulation another."""
-    if vlan == 0:
-        return None
-    iface = state.interfaces.get(platform_spec(state.platform).naming.interface(circuit.interface, vlan))
-    if iface is not None and iface.vlan != vlan:
-        return iface
-    return None
-
-
-def missing_interface_message(state: DeviceState | None, circuit: Circuit, vlan: int) -> str:
-    """Why no interface was found: port missing, or no subinterface with that VLAN (and a misleading name)."""
+def missing_interface_message(placement: Placement) -> str:
+    """Why no interface carries the connection: port missing, or no subinterface with that VLAN (and a
+    misleading name)."""
+    circuit, state, vlan = placement.circuit, placement.state, placement.connection.vlan
     if state is not None and circuit.interface not in state.interfaces:
         return f"port {circuit.interface} is not configured on {circuit.device}"
     if vlan == 0:
         return f"port {circuit.interface} (VLAN 0, routed) is not configured on {circuit.device}"
     text = f"{circuit.device} has no subinterface of {circuit.interface} with dot1q VLAN {vlan}"
-    clash = name_collision(state, circuit, vlan) if state is not None else None
+    clash = placement.misnamed
     if clash is not None:
         carried = f"VLAN {clash.vlan}" if clash.vlan is not None else "no dot1q VLAN"
         text += f" ({clash.name} exists but carries {carried})"
@@ -81,9 +58,9 @@ def not_evaluated(rule_id: str, severity: str, subj: dict, device: str, reason: 
 
 
 def tenant_interfaces(ctx, rule_id: str, access_only: bool = False):
-    """(hc, circuit, state, interface) for every enabled connection (on access devices only, if asked);
-    interface is None when the device does not carry it. A connection whose device could not be collected
-    yields its not-evaluated Finding instead, so no subject silently disappears."""
+    """The Placement of every enabled connection (on access devices only, if asked); its interface is None
+    when the device does not carry it. A connection whose device could not be collected yields its
+    not-evaluated Finding instead, so no subject silently disappears."""
     inv = ctx.inventory
     for hc in enabled_connections(inv):
         circuit = inv.circuits[hc.circuit]
@@ -93,8 +70,7 @@ def tenant_interfaces(ctx, rule_id: str, access_only: bool = False):
         if reason is not None:
             yield not_evaluated(rule_id, SEV_ERROR, connection_subject(inv, hc), circuit.device, reason)
             continue
-        state = ctx.states[circuit.device]
-        yield hc, circuit, state, ctx.interface_of(hc)
+        yield ctx.placement(hc)
 
 
 def verdict(ok: bool) -> str:

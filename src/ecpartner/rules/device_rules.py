@@ -9,7 +9,7 @@ from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Findin
 from ecpartner.platforms import platform_spec
 from ecpartner.rules.registry import DEVICES, INVENTORY, rule
 from ecpartner.rules.common import (bw, connection_subject, enabled_connections, tenant_interfaces,
-                                    missing_interface_message, name_collision, not_evaluated, number, same_address,
+                                    missing_interface_message, not_evaluated, number, same_address,
                                     unavailable, verdict)
 from ecpartner.state import ARP, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE, SCOPE_PER_SOURCE, BPS
 
@@ -43,11 +43,11 @@ def monitoring_enabled(ctx):
         if isinstance(item, Finding):
             yield item
             continue
-        hc, circuit, state, iface = item
+        hc, state, iface = item.connection, item.state, item.interface
         expected = {"statistics": True, "counters": list(COUNTER_FIELDS)}
         if iface is None:
             yield Finding("monitoring-enabled", FAIL, SEV_ERROR, connection_subject(inv, hc),
-                          f"Cannot monitor {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          f"Cannot monitor {hc.key}: {missing_interface_message(item)}",
                           expected=expected, actual={"interface": None})
             continue
         problems = []
@@ -89,11 +89,11 @@ def qos_bandwidth_limit(ctx):
         if isinstance(item, Finding):
             yield item
             continue
-        hc, circuit, state, iface = item
+        hc, circuit, state, iface = item.connection, item.circuit, item.state, item.interface
         expected = {"in": hc.bandwidth, "out": hc.bandwidth, "tolerance": tolerance}
         if iface is None:
             yield Finding("qos-bandwidth-limit", FAIL, SEV_ERROR, connection_subject(inv, hc),
-                          f"Cannot check QoS of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          f"Cannot check QoS of {hc.key}: {missing_interface_message(item)}",
                           expected=expected, actual={IN: None, OUT: None})
             continue
         cir = _effective_cir(state, iface.name)
@@ -128,7 +128,7 @@ class _ArpUsers:
         inv = ctx.inventory
         for hc in enabled_connections(inv):
             circuit = inv.circuits[hc.circuit]
-            iface = ctx.interface_of(hc)
+            iface = ctx.placement(hc).interface
             if iface is None:
                 continue
             users = inv.tenants[hc.tenant].users
@@ -169,10 +169,10 @@ def arp_rate_limit(ctx):
         if isinstance(item, Finding):
             yield item
             continue
-        hc, circuit, state, iface = item
+        hc, circuit, state, iface = item.connection, item.circuit, item.state, item.interface
         if iface is None:
             yield Finding("arp-rate-limit", ERROR, SEV_ERROR, connection_subject(inv, hc),
-                          f"Cannot check ARP limits of {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                          f"Cannot check ARP limits of {hc.key}: {missing_interface_message(item)}",
                           expected=expected, actual=None)
             continue
         subj = connection_subject(inv, hc, iface.name)
@@ -246,8 +246,8 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
     inv = ctx.inventory
     expected = {"vlan": hc.vlan, "shutdown": {"enabled": False, "disabled": True}.get(hc.status),
                 "address": hc.address}
-    iface = ctx.interface_of(hc)
-    clash = name_collision(state, circuit, hc.vlan)
+    placement = ctx.placement(hc)
+    iface, clash = placement.interface, placement.misnamed
     if iface is None:
         if hc.status == "pending" and clash is None and circuit.interface in state.interfaces:
             return Finding("config-drift", PASS, SEV_ERROR, connection_subject(inv, hc),
@@ -255,7 +255,7 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
         name = clash.name if clash is not None else (circuit.interface if hc.vlan == 0 else None)
         actual = {"interface": clash.name, "vlan": clash.vlan} if clash is not None else None
         return Finding("config-drift", FAIL, SEV_ERROR, connection_subject(inv, hc, name),
-                       f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(state, circuit, hc.vlan)}",
+                       f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(placement)}",
                        expected=expected, actual=actual)
     problems = []
     if hc.status == "enabled" and iface.shutdown:

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from ecpartner.findings import Finding
 from ecpartner.inventory import Inventory
-from ecpartner.rules.common import find_interface
+from ecpartner.placement import Placement, Placements
 from ecpartner.state import DeviceState
 
 INVENTORY, DEVICES, TELEMETRY = "inventory", "devices", "telemetry"
@@ -29,16 +29,14 @@ class Context:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
     memo: dict = field(default_factory=dict, repr=False)   # per-run results several rules share
+    _placements: Placements | None = field(default=None, repr=False)
 
-    def interface_of(self, hc):
-        """The interface carrying hc on its circuit's device (None when absent or the device has no state);
-        asked by five rules for every connection, so looked up once."""
-        key = id(hc)
-        if key not in self.memo:
-            circuit = self.inventory.circuits[hc.circuit]
-            state = self.states.get(circuit.device)
-            self.memo[key] = (hc, find_interface(state, circuit, hc.vlan) if state is not None else None)
-        return self.memo[key][1]
+    def placement(self, hc) -> Placement:
+        """Where hc sits (circuit, device, the interface carrying it): asked by several rules for every
+        connection, so joined once per run, after the states are in."""
+        if self._placements is None or self._placements.states is not self.states:
+            self._placements = Placements(self.inventory, self.states)
+        return self._placements.of(hc)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from ecpartner.snmp_counters import read_counters, sys_uptime
 from ecpartner.telemetry.series import COUNTERS, fixture_files, read_csv_files
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import iso_from_ms, now_ms
+from ecpartner.placement import Placements
 from ecpartner.telemetry.window import connection_interface
 
 log = logging.getLogger(__name__)
@@ -54,10 +55,11 @@ def tenant_interfaces(inventory: Inventory, states: Mapping) -> tuple[dict[str, 
     left out (the caller knows why)."""
     out: dict[str, list[str]] = {}
     problems: list[str] = []
+    placements = Placements(inventory, states)
     for hc in inventory.hosted_connections:
         if hc.status == "deleted" or hc.circuit not in inventory.circuits:
             continue
-        device, interface = connection_interface(inventory, hc, states, guess=False)
+        device, interface = connection_interface(placements.of(hc), guess=False)
         if device not in states:
             continue
         if interface is None:

@@ -16,8 +16,7 @@ from typing import Mapping
 import pandas as pd
 
 from ecpartner.inventory import Circuit, HostedConnection, Inventory
-from ecpartner.platforms import interface_name
-from ecpartner.rules.common import find_interface
+from ecpartner.placement import Placement, Placements
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.series import Samples, empty_frame, read_csv_files
 from ecpartner.telemetry.sources import sample_source
@@ -78,19 +77,12 @@ class TelemetryWindow:
         return self.rates[self.rates["sid"] == sid]
 
 
-def connection_interface(inventory: Inventory, hc: HostedConnection, states: Mapping | None = None,
-                         guess: bool = True) -> tuple[str, str | None]:
-    """(device, configuration interface name) that carries a hosted connection: the one the rules find in the
-    parsed configuration (by dot1q VLAN), else the platform's conventional name (None: a platform without
-    templates, or `guess=False`)."""
-    circuit = inventory.circuits[hc.circuit]
-    state = (states or {}).get(circuit.device)
-    iface = find_interface(state, circuit, hc.vlan) if state is not None else None
-    if iface is not None:
-        return circuit.device, iface.name
-    if not guess:
-        return circuit.device, None
-    return circuit.device, interface_name(inventory.devices[circuit.device].platform, circuit.interface, hc.vlan)
+def connection_interface(placement: Placement, guess: bool = True) -> tuple[str, str | None]:
+    """(device, configuration interface name) that carries a hosted connection: the one its device's parsed
+    configuration carries it on (by dot1q VLAN), else the platform's conventional name (None: a platform
+    without templates, or `guess=False`)."""
+    name = placement.interface_name if guess else getattr(placement.interface, "name", None)
+    return placement.circuit.device, name
 
 
 def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None) -> dict:
@@ -142,11 +134,12 @@ def build_window(inventory: Inventory, samples: Samples, since_s: float, start_m
     present = set(samples.frame["sid"].unique().tolist())   # a known series may have no rows in the window
     sids = {key: sid for key, sid in samples.sids_by_key().items() if sid in present}
     wanted = []
+    placements = Placements(inventory, states)
     for hc in inventory.hosted_connections:
         # pending connections carry no tenant traffic yet (and may share a VLAN with the one they replace)
         if hc.status not in ("enabled", "disabled") or hc.circuit not in inventory.circuits:
             continue
-        device, interface = connection_interface(inventory, hc, states)
+        device, interface = connection_interface(placements.of(hc))
         wanted.append((hc, inventory.circuits[hc.circuit], device, interface, sids.get((device, interface))))
     speeds = {sid: c.capacity for _, c, _, _, sid in wanted if sid is not None}
     rates = R.interval_rates(samples, speeds)

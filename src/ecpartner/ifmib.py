@@ -1,7 +1,7 @@
 """The one list of SNMP objects ecpartner reads (IF-MIB and sysUpTime), numeric OIDs.
 
 Every walker (`check --live`, `collect --record`, `telemetry poll --live`) walks WALK_OIDS and the decoder
-(snmp_counters) reads these same names, so what a check finds readable is what telemetry samples. A
+(parse.snmp_counters) reads these same names, so what a check finds readable is what telemetry samples. A
 column nobody reads is not here and not walked.
 """
 

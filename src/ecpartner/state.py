@@ -1,7 +1,7 @@
 """The normalized, vendor-neutral device state: the one data contract between parsing and rules.
 
-Every platform's TTP templates produce raw records (see RAW SCHEMA in parse.py); parse.py turns them
-into these tables. A rule never knows which vendor said something: it reads only what is defined here.
+Every platform's TTP templates produce raw records (RAW SCHEMA, ecpartner.parse.raw); the parse package
+turns them into these tables. A rule never knows which vendor said something: it reads only what is defined here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""parse.run_template reuses a compiled TTP template; its results must equal a fresh ttp object's, whatever ran before.
+"""parse.ttp.run_template reuses a compiled TTP template; its results must equal a fresh ttp object's, whatever ran before.
 
 Every parser case (tests/platforms/<platform>/parse/*/*.txt) is run through every template of its platform's commands.
 """
@@ -10,7 +10,7 @@ import threading
 import pytest
 from ttp import ttp
 
-from ecpartner import parse
+import ecpartner.parse.ttp as parse_ttp
 from ecpartner.parse import run_template
 from ecpartner.platforms import platform_spec
 
@@ -83,12 +83,12 @@ def test_a_result_survives_the_next_run(expected):
 def test_template_is_compiled_once_per_thread():
     _, _, template, text = JOBS[0]
     run_template(template, text)
-    parser = parse._compiled.parsers[template]
+    parser = parse_ttp._compiled.parsers[template]
     run_template(template, text)
-    assert parse._compiled.parsers[template] is parser
+    assert parse_ttp._compiled.parsers[template] is parser
 
     seen = []
-    worker = threading.Thread(target=lambda: (run_template(template, text), seen.append(parse._compiled.parsers[template])))
+    worker = threading.Thread(target=lambda: (run_template(template, text), seen.append(parse_ttp._compiled.parsers[template])))
     worker.start()
     worker.join()
     assert seen and seen[0] is not parser
@@ -113,7 +113,7 @@ def test_threads_get_fresh_results(expected):
 def test_a_run_that_raised_is_not_reused(monkeypatch, expected):
     case, name, template, text = JOBS[0]
     run_template(template, text)
-    broken = parse._compiled.parsers[template]
+    broken = parse_ttp._compiled.parsers[template]
 
     def fail(self, *args, **kwargs):
         raise RuntimeError("boom")
@@ -123,4 +123,4 @@ def test_a_run_that_raised_is_not_reused(monkeypatch, expected):
         run_template(template, text)
     monkeypatch.undo()
     assert run_template(template, text) == expected[case, name]
-    assert parse._compiled.parsers[template] is not broken
+    assert parse_ttp._compiled.parsers[template] is not broken

@@ -8,8 +8,8 @@ import pytest
 
 from ecpartner.collect.snmprec import format_snmprec, read_snmprec
 from ecpartner.errors import InputError
-from ecpartner.ifnames import match_names
-from ecpartner.snmp_counters import interface_counters, sys_uptime
+from ecpartner.parse.ifnames import match_names
+from ecpartner.parse.snmp_counters import interface_counters, sys_uptime
 
 DEMO = Path(__file__).parents[2] / "fixtures" / "demo" / "snmp"
 

@@ -11,7 +11,7 @@ import yaml
 
 from ecpartner.cli import main
 from ecpartner.parse import build_state
-from ecpartner.snmp_counters import interface_counters
+from ecpartner.parse.snmp_counters import interface_counters
 from ecpartner.state import optional_int
 from ecpartner.telemetry.store import Store
 

@@ -18,7 +18,7 @@ from ecpartner.collect.credentials import snmp_auth
 from ecpartner.collect.snmp import WalkJob, run_interruptible, walk_fleet
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
-from ecpartner.snmp_counters import read_counters, sys_uptime
+from ecpartner.parse.snmp_counters import read_counters, sys_uptime
 from ecpartner.telemetry.series import COUNTERS, fixture_files, read_csv_files
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import iso_from_ms, now_ms

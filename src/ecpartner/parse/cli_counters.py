@@ -7,13 +7,14 @@ names each record as the configuration names it.
 
 from __future__ import annotations
 
-from ecpartner.ifnames import match_names
+from ecpartner.parse.ifnames import match_names
+from ecpartner.parse.raw import CounterRecord
 from ecpartner.state import TO_BPS, Counters, optional_int, packet_total
 
 PLAIN_FIELDS = ("in_octets", "out_octets", "in_discards", "out_discards", "in_errors", "out_errors")
 
 
-def _packets(record: dict, direction: str) -> int | None:
+def _packets(record: CounterRecord, direction: str) -> int | None:
     """Unicast + multicast + broadcast where the output splits them, else the printed total."""
     unicast = optional_int(record.get(f"{direction}_unicast"))
     if unicast is None:
@@ -21,7 +22,7 @@ def _packets(record: dict, direction: str) -> int | None:
     return packet_total(unicast, *(optional_int(record.get(f"{direction}_{kind}")) for kind in ("multicast", "broadcast")))
 
 
-def _speed_bps(record: dict) -> int | None:
+def _speed_bps(record: CounterRecord) -> int | None:
     if record.get("speed_bps") is not None:
         return optional_int(record["speed_bps"])
     try:
@@ -32,7 +33,7 @@ def _speed_bps(record: dict) -> int | None:
     return int(speed * factor) if factor and speed > 0 else None
 
 
-def interface_counters(records: list[dict], config_names) -> dict[str, Counters]:
+def interface_counters(records: list[CounterRecord], config_names) -> dict[str, Counters]:
     """Counters for every record whose interface matches a configuration name (first record wins)."""
     named = [r for r in records if isinstance(r, dict) and r.get("name")]
     mapping = match_names(config_names, [str(r["name"]).strip() for r in named])

@@ -1,183 +1,21 @@
-"""Platform + command + text -> normalized DeviceState, driven by templates/<platform>/commands.yaml.
+"""RAW SCHEMA records (ecpartner.parse.raw) -> the state tables of one DeviceState.
 
-Vendor knowledge stays in templates/<platform>/ (read through ecpartner.platforms): which command to run,
-which TTP templates read it, a few platform defaults, the naming model. This module is vendor-neutral: it
-runs TTP, merges the raw records and resolves them (units, MQC policy -> class -> behaviour, ACLs, named
-CARs) into state.DeviceState.
-
-RAW SCHEMA: what every platform's TTP templates produce (all keys optional; TTP group names shown).
-Each template's results are merged: list-valued groups are concatenated across templates.
-
-  interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
-                  ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
-                  secondary*: [{ip, mask}] (secondary addresses),
-                  shutdown (true when shut), statistics (true when explicitly enabled),
-                  qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
-                  arp_limit*: [{rate, unit: pps, interval (s, default 1)} | {enabled: true} (platform default
-                              `defaults.arp_default_pps`)]}
-                 `parent` (the port of a subinterface) comes from the name, by the platform's `naming`.
-                 qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
-  cars*:         {name, rate, unit}                               named CAR profiles
-  classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
-  behaviors*:    {name, rate, unit}                               MQC behaviour with a CAR/police
-  policies*:     {name, classes*: [{classifier, behavior: NAME} | {classifier, rate, unit}]}
-  acls*:         {name, rules*: [{action: permit|deny, protocol, icmp_type}]}
-  control_plane*: {policy, direction}                             CoPP: the policy limits traffic to the CPU
-  arp_limits*:   {scope: per-source|device, rate, unit: pps, interval, source_ip}   device-wide ARP limits
-  icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true}
-                  (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies)
-  counters*:     {name, in_octets, out_octets, in_packets, out_packets, in_discards, out_discards,
-                  in_errors, out_errors, speed_bps | speed + unit}                 from the interface
-                  command (`display interface`, `show interfaces`): read only when there is no SNMP walk.
-                  Where the output splits packets, give in_/out_unicast, _multicast, _broadcast instead
-                  of (or besides) in_/out_packets: packets are then their sum. A counter the output does
-                  not print is left out (None: unreadable). Names are matched to configuration names.
-
-direction: in|inbound|input or out|outbound|output.
-unit: bps | kbps | mbps | gbps | pps (case-insensitive); a platform's default unit comes from
-commands.yaml (`defaults.rate_unit`) when a template leaves it out.
+Vendor-neutral: units, named CARs, MQC policy -> class -> behaviour, ACLs and the platform's defaults and
+naming model (from ecpartner.platforms) are resolved here; the records say what the device printed.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import logging
 import socket
-import sys
-import threading
 from functools import cache
 
-from ttp import ttp
-from ttp.ttp import CachedModule
-
-from ecpartner.inventory import Inventory
-from ecpartner.platforms import Defaults, PlatformSpec, platform_spec
+from ecpartner.parse.raw import Raw
+from ecpartner.platforms import Defaults, PlatformSpec
 from ecpartner.state import (ARP, BPS, ICMP, IN, OUT, PPS, QOS, SCOPE_DEVICE, SCOPE_INTERFACE,
-                             SCOPE_PER_SOURCE, TO_BPS, Collected, DeviceState, Interface, RateLimit)
-
-log = logging.getLogger("ecpartner")
+                             SCOPE_PER_SOURCE, TO_BPS, DeviceState, Interface, RateLimit)
 
 DIRECTIONS = {"in": IN, "inbound": IN, "input": IN, "out": OUT, "outbound": OUT, "output": OUT}
-
-
-class ParseError(Exception):
-    """A device's output could not be read: the message names the device and the command."""
-
-
-def raw_records(platform: str, command: str, text: str) -> dict[str, list]:
-    """Run every TTP template of a command on its output; merge the groups (RAW SCHEMA above)."""
-    merged: dict[str, list] = {}
-    for _name, template in platform_spec(platform).command(command).templates:
-        _merge(run_template(template, text), merged)
-    return merged
-
-
-# Compiling a template (ttp.__init__: XML, macros, regexes) costs about as much as running it on a device's
-# configuration, and is the same for every device of a platform: compile once per thread, reuse per output.
-# Two TTP details make naive reuse wrong:
-#  - result() returns the template's own `results` list and clear_result() empties it in place, so results
-#    read before clear_result() vanish: take a copy.
-#  - TTP plugin functions (the group `macro` runner among them) read a module-global `_ttp_` that points
-#    at the dictionary of whichever ttp object last loaded them, so after another ttp object has run, a
-#    reused one silently skips its macros. Point them back at this object's dictionary before each run.
-#    Those globals are process-wide, hence the lock: TTP runs one at a time (pure Python, so the GIL
-#    serialises them anyway).
-_compiled = threading.local()
-_TTP_LOCK = threading.Lock()
-
-
-def run_template(template: str, text: str) -> list:
-    """TTP's result() for one template on one text, as from a fresh ttp(data=text, template=template)."""
-    cache = _compiled.__dict__.setdefault("parsers", {})
-    with _TTP_LOCK:
-        parser = cache.pop(template, None) or ttp(template=template)
-        _bind_plugins(parser)
-        parser.clear_input()
-        parser.clear_result()
-        parser._ttp_["global_vars"].clear()     # `record`/`count` state: empty in a fresh object
-        parser.add_input(text, template_name="_all_")
-        parser.parse(one=True)
-        result = [list(per_template) for per_template in parser.result()]
-        parser.clear_input()
-        cache[template] = parser                # only after a clean run: a run that raised is not reused
-    return result
-
-
-def _bind_plugins(parser: ttp) -> None:
-    """Do what TTP's CachedModule.load does for every plugin function this parser has loaded already."""
-    for scope in parser._ttp_.values():
-        if not isinstance(scope, dict):
-            continue
-        for function in scope.values():
-            if isinstance(function, CachedModule):
-                continue                            # not loaded yet: it binds itself when first called
-            module = sys.modules.get(getattr(function, "__module__", None) or "")
-            if module is not None and module.__name__.startswith("ttp.") and hasattr(module, "_ttp_"):
-                module._ttp_ = parser._ttp_
-
-
-def _merge(result, merged: dict[str, list]) -> None:
-    """TTP returns a list per template of a list per input of dicts; flatten into group -> list."""
-    if isinstance(result, list):
-        for item in result:
-            _merge(item, merged)
-    elif isinstance(result, dict):
-        for group, value in result.items():
-            merged.setdefault(group, []).extend(value if isinstance(value, list) else [value])
-
-
-def build_state(device: str, platform: str, outputs: dict[str, str], snmp=None) -> DeviceState:
-    """Parse every collected output of one device into the normalized DeviceState."""
-    spec = platform_spec(platform)
-    config = outputs.get(spec.config_command)
-    if config is None:
-        raise ParseError(f"{device}: no output for '{spec.config_command}'")
-    raw: dict[str, list] = {}
-    produced: dict[str, bool] = {}          # command -> did its templates recognise anything?
-    for command_spec in spec.commands:
-        if command_spec.command in outputs:
-            records = raw_records(platform, command_spec.command, outputs[command_spec.command])
-            if command_spec.templates:
-                produced[command_spec.command] = any(records.values())
-            _merge([records], raw)
-    if not any(isinstance(i, dict) and i.get("name") for i in raw.get("interfaces", [])):
-        first = next((line.strip() for line in config.splitlines() if line.strip()), "empty output")
-        raise ParseError(f"{device}: '{spec.config_command}': no interfaces found in the output "
-                         f"(not a running configuration? it starts: {first[:80]!r})")
-    state = DeviceState(device=device, platform=platform)
-    _Assembler(raw, spec, state).run()
-    if snmp:
-        from ecpartner.snmp_counters import interface_counters, sys_uptime
-
-        state.counters = interface_counters(snmp, state.interfaces)
-        state.sys_uptime = sys_uptime(snmp)
-    else:   # contract section 3: without SNMP, counters come from the platform's interface command
-        from ecpartner.cli_counters import interface_counters as cli_interface_counters
-
-        state.counters = cli_interface_counters(_records(raw, "counters"), state.interfaces)
-    for command, text in outputs.items():
-        if command != spec.config_command and command in produced and not produced[command]:
-            first = next((line.strip() for line in text.splitlines() if line.strip()), "empty output")
-            state.notes.append(f"'{command}': nothing recognised in the output (it starts: {first[:80]!r})")
-    return state
-
-
-def build_states(inventory: Inventory, collected: dict[str, Collected]) -> tuple[dict[str, DeviceState], dict[str, str]]:
-    """Parse what was collected; a device that failed either step is listed with the reason."""
-    states, failures = {}, {}
-    for name, result in collected.items():
-        if result.error:
-            failures[name] = result.error
-            continue
-        try:
-            states[name] = build_state(name, inventory.devices[name].platform, result.outputs, result.snmp)
-            for note in states[name].notes:   # unresolved references, unreadable extra outputs: worth a look
-                log.warning("%s: %s", name, note)
-        except ParseError as e:
-            failures[name] = str(e)
-        except Exception as e:  # a parser crash on garbage output is that device's problem, not the run's
-            failures[name] = f"{name}: output could not be parsed ({type(e).__name__}: {e})"
-    return states, failures
 
 
 @cache
@@ -193,7 +31,7 @@ def _cidr(ip: str, mask: str | None) -> str:
     return str(ipaddress.ip_interface(f"{ip}/{mask}" if mask else ip))
 
 
-def _records(raw: dict, group: str) -> list[dict]:
+def _records(raw: Raw, group: str) -> list[dict]:
     return [r for r in raw.get(group, []) if isinstance(r, dict)]
 
 
@@ -205,7 +43,7 @@ def _listed(record: dict, key: str) -> list[dict]:
 class _Assembler:
     """Resolves raw records (units, named CARs, MQC policy -> class -> behaviour, ACLs) into the state tables."""
 
-    def __init__(self, raw: dict, spec: PlatformSpec, state: DeviceState):
+    def __init__(self, raw: Raw, spec: PlatformSpec, state: DeviceState):
         self.raw, self.state = raw, state
         self.defaults: Defaults = spec.defaults
         self.sources = spec.defaults.sources

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ecpartner.collect.snmprec import Walk, text_value
 from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_HIGH_SPEED, IF_NAME, IF_SPEED, SYS_UPTIME
-from ecpartner.ifnames import match_names
+from ecpartner.parse.ifnames import match_names
 from ecpartner.state import Counters, optional_int, packet_total
 
 # snmprec tags of the numeric SNMP types and the largest value each carries; any other type is not a number.

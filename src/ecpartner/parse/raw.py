@@ -1,0 +1,185 @@
+"""RAW SCHEMA: what every platform's TTP templates produce, typed: one TypedDict per group below.
+
+All keys are optional (total=False); TTP group names are the keys of `Raw`. Each template's results are
+merged: list-valued groups are concatenated across templates. Where a record holds a list (`qos`,
+`classes`, ...), TTP gives a single dict when there is one match: readers accept both.
+
+  interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
+                  ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
+                  secondary*: [{ip, mask}] (secondary addresses),
+                  shutdown (true when shut), statistics (true when explicitly enabled),
+                  qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
+                  arp_limit*: [{rate, unit: pps, interval (s, default 1)} | {enabled: true} (platform default
+                              `defaults.arp_default_pps`)]}
+                 `parent` (the port of a subinterface) comes from the name, by the platform's `naming`.
+                 qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
+  cars*:         {name, rate, unit}                               named CAR profiles
+  classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
+  behaviors*:    {name, rate, unit}                               MQC behaviour with a CAR/police
+  policies*:     {name, classes*: [{classifier, behavior: NAME} | {classifier, rate, unit}]}
+  acls*:         {name, rules*: [{action: permit|deny, protocol, icmp_type}]}
+  control_plane*: {policy, direction}                             CoPP: the policy limits traffic to the CPU
+  arp_limits*:   {scope: per-source|device, rate, unit: pps, interval, source_ip}   device-wide ARP limits
+  icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true}
+                  (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies)
+  counters*:     {name, in_octets, out_octets, in_packets, out_packets, in_discards, out_discards,
+                  in_errors, out_errors, speed_bps | speed + unit}                 from the interface
+                  command (`display interface`, `show interfaces`): read only when there is no SNMP walk.
+                  Where the output splits packets, give in_/out_unicast, _multicast, _broadcast instead
+                  of (or besides) in_/out_packets: packets are then their sum. A counter the output does
+                  not print is left out (None: unreadable). Names are matched to configuration names.
+
+direction: in|inbound|input or out|outbound|output.
+unit: bps | kbps | mbps | gbps | pps (case-insensitive); a platform's default unit comes from
+commands.yaml (`defaults.rate_unit`) when a template leaves it out.
+Numbers may arrive as text (a template without `to_int`): readers convert them.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+Number = int | float | str
+
+
+# -- inside an interface record -------------------------------------------------------------------------
+class Address(TypedDict, total=False):
+    ip: str
+    mask: str
+
+
+class InterfaceQoS(TypedDict, total=False):
+    direction: str
+    rate: Number
+    unit: str
+    car: str            # a named CAR profile (`cars`)
+    policy: str         # an MQC policy (`policies`)
+    source: str
+
+
+class InterfaceARPLimit(TypedDict, total=False):
+    rate: Number
+    unit: str
+    interval: Number
+    enabled: bool       # without a rate: the platform's defaults.arp_default_pps
+    source: str
+
+
+class InterfaceRecord(TypedDict, total=False):
+    name: str
+    description: str
+    vlan: int
+    ip: str
+    mask: str
+    ip_cidr: str
+    secondary: list[Address] | Address
+    shutdown: bool
+    statistics: bool
+    qos: list[InterfaceQoS] | InterfaceQoS
+    arp_limit: list[InterfaceARPLimit] | InterfaceARPLimit
+
+
+# -- QoS objects ------------------------------------------------------------------------------------------
+class CarRecord(TypedDict, total=False):
+    name: str
+    rate: Number
+    unit: str
+
+
+class Match(TypedDict, total=False):
+    protocol: str       # arp | icmp | any
+    acl: str | int
+
+
+class ClassifierRecord(TypedDict, total=False):
+    name: str
+    matches: list[Match] | Match
+
+
+class BehaviorRecord(TypedDict, total=False):
+    name: str
+    rate: Number
+    unit: str
+
+
+class PolicyClass(TypedDict, total=False):
+    classifier: str
+    behavior: str       # a `behaviors` name, or the rate right here
+    rate: Number
+    unit: str
+
+
+class PolicyRecord(TypedDict, total=False):
+    name: str
+    classes: list[PolicyClass] | PolicyClass
+
+
+class AclRule(TypedDict, total=False):
+    action: str         # permit | deny
+    protocol: str
+    icmp_type: str
+
+
+class AclRecord(TypedDict, total=False):
+    name: str | int   # numbered ACLs may come as numbers, one rule per record
+    rules: list[AclRule] | AclRule
+
+
+class ControlPlaneRecord(TypedDict, total=False):
+    policy: str
+    direction: str
+
+
+# -- device-wide limits ----------------------------------------------------------------------------------
+class ARPLimitRecord(TypedDict, total=False):
+    scope: str          # per-source | device
+    rate: Number
+    unit: str
+    interval: Number
+    source_ip: str
+    source: str
+
+
+class ICMPLimitRecord(TypedDict, total=False):
+    scope: str          # device | interface
+    interface: str
+    rate: Number
+    unit: str
+    enabled: bool       # without a rate: the platform's defaults.icmp_threshold_pps
+    source: str
+
+
+# -- the interface command (CLI counters) ------------------------------------------------------------------
+class CounterRecord(TypedDict, total=False):
+    name: str
+    in_octets: Number
+    out_octets: Number
+    in_packets: Number
+    out_packets: Number
+    in_unicast: Number
+    in_multicast: Number
+    in_broadcast: Number
+    out_unicast: Number
+    out_multicast: Number
+    out_broadcast: Number
+    in_discards: Number
+    out_discards: Number
+    in_errors: Number
+    out_errors: Number
+    speed_bps: Number
+    speed: Number
+    unit: str
+
+
+class Raw(TypedDict, total=False):
+    """The merged records of every template of a device: group -> records."""
+    interfaces: list[InterfaceRecord]
+    cars: list[CarRecord]
+    classifiers: list[ClassifierRecord]
+    behaviors: list[BehaviorRecord]
+    policies: list[PolicyRecord]
+    acls: list[AclRecord]
+    control_plane: list[ControlPlaneRecord]
+    arp_limits: list[ARPLimitRecord]
+    icmp_limits: list[ICMPLimitRecord]
+    counters: list[CounterRecord]

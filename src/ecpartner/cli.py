@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
     c.add_argument("--db", metavar="PATH", help="telemetry store for the telemetry-* rules")
     c.add_argument("--since", default="24h", help="telemetry window, back from the newest sample (default 24h)")
-    c.set_defaults(handler="ecpartner.app:cmd_check")
+    c.set_defaults(handler="ecpartner.commands.check:cmd_check")
 
     pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
     pl.add_argument("inventory")

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     live_options(pl)
     pl.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     pl.add_argument("--output", metavar="PATH")
-    pl.set_defaults(handler="ecpartner.plan:cmd_plan")
+    pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")
     r.add_argument("inventory")

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--action", choices=ACTIONS, default="create")
     r.add_argument("--vlan", type=int, metavar="N", help="new VLAN for --action modify-vlan")
     r.add_argument("--output-dir", metavar="DIR", help="one file per device here, instead of stdout")
-    r.set_defaults(handler="ecpartner.render:cmd_render")
+    r.set_defaults(handler="ecpartner.commands.render:cmd_render")
 
     co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")
     co.add_argument("inventory")

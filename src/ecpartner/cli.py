@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     co.add_argument("--record", required=True, metavar="DIR")
     co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
     co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
-    co.set_defaults(handler="ecpartner.collect.record:cmd_collect")
+    co.set_defaults(handler="ecpartner.commands.collect:cmd_collect")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)

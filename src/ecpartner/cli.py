@@ -120,14 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
                     help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
                          "configuration (default 30)")
-    tp.set_defaults(handler="ecpartner.telemetry.cli:cmd_poll")
+    tp.set_defaults(handler="ecpartner.commands.telemetry:cmd_poll")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory")
     tr.add_argument("--db", metavar="PATH")
     tr.add_argument("--since", default="24h")
     tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html")
     tr.add_argument("--output", metavar="PATH")
-    tr.set_defaults(handler="ecpartner.telemetry.cli:cmd_report")
+    tr.set_defaults(handler="ecpartner.commands.telemetry:cmd_report")
     tu = tsub.add_parser("run", help="poll on a schedule and write reports on theirs")
     tu.add_argument("inventory")
     tu.add_argument("--every", required=True)
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
                     help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
                          "configuration (default 30)")
-    tu.set_defaults(handler="ecpartner.telemetry.cli:cmd_run")
+    tu.set_defaults(handler="ecpartner.commands.telemetry:cmd_run")
     return p
 
 

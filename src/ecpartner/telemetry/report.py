@@ -10,16 +10,19 @@ import csv
 import io
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from ecpartner.display import csv_cell, html_text, markdown_text, safe
-from ecpartner.findings import Finding, summarize
+from ecpartner.errors import InputError
+from ecpartner.findings import Finding, exit_code, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.report.common import iso_utc
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.plot import plot_inputs, render_pngs
+from ecpartner.telemetry.store import default_path
 from ecpartner.telemetry.timeutil import iso_from_ms
-from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
+from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow, load_window, recorded_states
 
 TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
 FORMATS = ("html", "markdown", "csv", "json", "prometheus")
@@ -248,3 +251,15 @@ def render_html(inventory, window, rows, findings) -> str:
 
 def _now() -> str:
     return iso_utc(datetime.now(timezone.utc))
+
+
+def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
+                 states: dict | None = None) -> tuple[str, int]:
+    """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
+    any) say which interface carries each connection."""
+    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states)
+    if window is None:
+        where = db or f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv"
+        raise InputError(f"{where}: fewer than two samples in the last {since}: nothing to report yet")
+    findings = telemetry_findings(inventory, window)
+    return render(fmt, inventory, window, findings), exit_code(findings)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from ttp import ttp  # noqa: E402
 
-from ecpartner.app import run_check  # noqa: E402
+from ecpartner.check import run_check  # noqa: E402
 from ecpartner.collect import collect_fleet  # noqa: E402
 from ecpartner.gc_pause import gc_paused  # noqa: E402
 from ecpartner.inventory_loader import load_inventory  # noqa: E402

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Partner, Tenant, Thresholds
-from ecpartner.telemetry.cli import build_report
+from ecpartner.check import build_report
 from ecpartner.telemetry.store import Store
 
 STEP_S = 300

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
     c.add_argument("--db", metavar="PATH", help="telemetry store for the telemetry-* rules")
     c.add_argument("--since", default="24h", help="telemetry window, back from the newest sample (default 24h)")
-    c.set_defaults(handler="ecpartner.app:cmd_check")
+    c.set_defaults(handler="ecpartner.commands.check:cmd_check")
 
     pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
     pl.add_argument("inventory")
@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     live_options(pl)
     pl.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     pl.add_argument("--output", metavar="PATH")
-    pl.set_defaults(handler="ecpartner.plan:cmd_plan")
+    pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")
     r.add_argument("inventory")
@@ -102,14 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--action", choices=ACTIONS, default="create")
     r.add_argument("--vlan", type=int, metavar="N", help="new VLAN for --action modify-vlan")
     r.add_argument("--output-dir", metavar="DIR", help="one file per device here, instead of stdout")
-    r.set_defaults(handler="ecpartner.render:cmd_render")
+    r.set_defaults(handler="ecpartner.commands.render:cmd_render")
 
     co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")
     co.add_argument("inventory")
     co.add_argument("--record", required=True, metavar="DIR")
     co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
     co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
-    co.set_defaults(handler="ecpartner.collect.record:cmd_collect")
+    co.set_defaults(handler="ecpartner.commands.collect:cmd_collect")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)
@@ -120,14 +120,14 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
                     help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
                          "configuration (default 30)")
-    tp.set_defaults(handler="ecpartner.telemetry.cli:cmd_poll")
+    tp.set_defaults(handler="ecpartner.commands.telemetry:cmd_poll")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory")
     tr.add_argument("--db", metavar="PATH")
     tr.add_argument("--since", default="24h")
     tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html")
     tr.add_argument("--output", metavar="PATH")
-    tr.set_defaults(handler="ecpartner.telemetry.cli:cmd_report")
+    tr.set_defaults(handler="ecpartner.commands.telemetry:cmd_report")
     tu = tsub.add_parser("run", help="poll on a schedule and write reports on theirs")
     tu.add_argument("inventory")
     tu.add_argument("--every", required=True)
@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
                     help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
                          "configuration (default 30)")
-    tu.set_defaults(handler="ecpartner.telemetry.cli:cmd_run")
+    tu.set_defaults(handler="ecpartner.commands.telemetry:cmd_run")
     return p
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -362,29 +361,3 @@ def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None,
                               concurrency=concurrency, timeout=timeout)
     return build_states(inv, collected)
 
-
-def cmd_plan(args) -> int:
-    from ecpartner.inventory_loader import load_inventory
-
-    inv = load_inventory(args.inventory)
-    now = datetime.now(timezone.utc)
-    circuit = inv.circuits.get(args.circuit)
-    states, failures = {}, {}
-    if circuit is not None:            # unknown circuits are reported by plan() with the other input problems
-        states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
-                                         args.concurrency, args.timeout)
-    result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
-                  args.connection_id, now, states, failures)
-    if args.format == "json":
-        text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
-    else:
-        text = to_text(result, markdown=args.format == "markdown")
-    if args.output:
-        from ecpartner.atomic import write_text_atomic
-        try:
-            write_text_atomic(args.output, text)
-        except OSError as e:
-            raise InputError(f"{args.output}: cannot write the plan: {e.strerror or e}") from None
-    else:
-        sys.stdout.write(text)
-    return result.exit_code

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 
 import jinja2
 
-from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
 from ecpartner.placement import Placements
@@ -273,31 +270,3 @@ def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "cr
         raise InputError(errors)
     return {name: render_device(inv, name, action, snippets) for name, snippets in sorted(per_device.items())}
 
-
-def output_name(device_name: str, action: str) -> str:
-    return f"{device_name}.{action}.cfg"
-
-
-def cmd_render(args) -> int:
-    from ecpartner.atomic import write_text_atomic
-    from ecpartner.inventory_loader import load_inventory
-
-    inv = load_inventory(args.inventory)
-    files = render_fleet(inv, args.connection, args.action, args.vlan)
-    if not files:
-        print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
-        return 0
-    if args.output_dir is None:
-        sys.stdout.write("\n".join(files.values()))
-        return 0
-    out = Path(args.output_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():   # everything is rendered before the first file is written
-            check_pattern(name, f"device {name}", "name", "identifier")
-            write_text_atomic(out / output_name(name, args.action), text)
-    except OSError as e:
-        raise InputError(f"{out}: cannot write the configuration: {e.strerror or e}") from None
-    for name in files:
-        print(safe(out / output_name(name, args.action)))
-    return 0

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from ecpartner.cli import main
-from ecpartner.collect import record
 from ecpartner.collect.progress import Progress
+from ecpartner.commands import collect as collect_command
 from ecpartner.display import csv_cell, markdown_text, safe
 from ecpartner.state import Collected
 from ecpartner.telemetry.report import CSV_FIELDS, render_csv
@@ -170,7 +170,7 @@ def test_progress_shows_device_names_and_errors_escaped(tty):
 def test_collect_lines_show_device_errors_escaped(tmp_path, capsys, monkeypatch):
     for name in ("ECP_USERNAME", "ECP_PASSWORD", "ECP_SECRET", "ECP_SNMP_COMMUNITY"):
         monkeypatch.setenv(name, "not-a-real-secret")
-    monkeypatch.setattr(record, "collect_fleet", lambda inventory, **kw: {
+    monkeypatch.setattr(collect_command, "collect_fleet", lambda inventory, **kw: {
         name: Collected(device=name, error=ERROR, source="live") for name in inventory.devices})
     code, out, err = run(capsys, "collect", hostile_copy(tmp_path), "--record", tmp_path / "rec\x1b[2J")
     assert code == 3

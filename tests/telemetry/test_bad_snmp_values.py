@@ -68,7 +68,7 @@ def test_live_poll_reports_bad_values_per_interface_and_stores_the_rest(tmp_path
     # the subinterfaces as the device's configuration (read over SSH in a real poll) names them
     config = "".join(f"interface GigabitEthernet0/0/1.{vlan}\n encapsulation dot1Q {vlan}\n!\n" for vlan in VLANS)
     state = build_state("lab-acc-01", "cisco_ios", {"show running-config": config})
-    monkeypatch.setattr("ecpartner.telemetry.cli.live_states", lambda *args: ({"lab-acc-01": state}, {}))
+    monkeypatch.setattr("ecpartner.commands.telemetry.live_states", lambda *args: ({"lab-acc-01": state}, {}))
     monkeypatch.setattr("ecpartner.collect.snmp.snmp_walk", fake_walk)
     monkeypatch.setenv("ECP_BAD_COMMUNITY", "lab-community")
     db = tmp_path / "t.sqlite"

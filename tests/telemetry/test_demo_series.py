@@ -15,7 +15,7 @@ from ecpartner.cli import main
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.telemetry import rates as R
-from ecpartner.telemetry.report import telemetry_findings
+from ecpartner.check import telemetry_findings
 from ecpartner.telemetry.window import load_window, recorded_states
 
 HERE = Path(__file__).parent

@@ -154,7 +154,7 @@ def test_telemetry_run_reads_the_configurations_once_not_at_every_poll(fake, env
         for _ in range(3):
             poll()
 
-    monkeypatch.setattr("ecpartner.telemetry.cli.run_schedule", three_polls)
+    monkeypatch.setattr("ecpartner.commands.telemetry.run_schedule", three_polls)
     before = fake.commands_seen("lab-acc-01").count("show running-config")
     with SnmpAgents({"lab-acc-01": (COMMUNITY, WALK)}, tmp_path / "snmpsim") as agents:
         inventory = _inventory(tmp_path, fake.devices["lab-acc-01"].port, agents.ports["lab-acc-01"])

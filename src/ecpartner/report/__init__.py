@@ -1,11 +1,9 @@
-"""Findings reports (contract section 6): one small writer per format, and where the text goes."""
+"""Findings reports (contract section 6): one small writer per format."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
 
-from ecpartner.atomic import write_text_atomic
 from ecpartner.errors import InputError
 from ecpartner.findings import Finding
 from ecpartner.report import html, json_report, junit, markdown, table
@@ -23,14 +21,3 @@ def render_report(fmt: str, findings: list[Finding], inventory_path: str, genera
         raise InputError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return writers[fmt].render(findings, inventory_path, generated_at)
 
-
-def write_output(text: str, path: str | None) -> None:
-    """Print to stdout (path None or '-'), or replace the file at `path` atomically."""
-    if path is None or path == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        write_text_atomic(path, text)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write report: {exc.strerror or exc}") from None

@@ -145,3 +145,14 @@ def _sample(device: str, walk, interfaces: list[str], moment: int, problems: lis
             continue
         rows.append((moment, device, interface, *values, uptime, c.counter_bits))
     return rows
+
+
+def live_states(inventory: Inventory, timeout: float = 30.0) -> tuple[dict, dict[str, str]]:
+    """The configuration of every device a poll samples, collected over SSH and parsed as `check --live`
+    does: (states, {device: why it has none}). It says which subinterface carries which VLAN; the counters
+    come from the poll's own walk."""
+    from ecpartner.parse import build_states
+    from ecpartner.collect import collect_fleet
+
+    return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory),
+                                                 timeout=timeout, walk_snmp=False))

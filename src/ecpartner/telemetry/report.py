@@ -21,19 +21,12 @@ from ecpartner.telemetry.plot import plot_inputs, render_pngs
 from ecpartner.telemetry.timeutil import iso_from_ms
 from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
 
-TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
 FORMATS = ("html", "markdown", "csv", "json", "prometheus")
 CSV_FIELDS = ("hosted_connection", "circuit", "tenant", "status", "device", "interface", "bandwidth_bps",
               "samples", "intervals", "dropped_intervals",
               "mean_in_bps", "p95_in_bps", "peak_in_bps", "mean_out_bps", "p95_out_bps", "peak_out_bps",
               "mean_in_pps", "p95_in_pps", "peak_in_pps", "mean_out_pps", "p95_out_pps", "peak_out_pps",
               "utilization_in", "utilization_out", "drop_ratio", "findings")
-
-
-def telemetry_findings(inventory: Inventory, window: TelemetryWindow) -> list[Finding]:
-    from ecpartner.rules import Context, evaluate
-
-    return evaluate(Context(inventory=inventory, telemetry=window), only=TELEMETRY_RULES)
 
 
 def connection_rows(window: TelemetryWindow, findings: list[Finding]) -> list[dict[str, Any]]:

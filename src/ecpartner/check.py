@@ -1,22 +1,23 @@
-"""`ecpartner check`: inventory -> collect -> parse -> rules -> report, one stage after the other."""
+"""The check pipelines: inventory -> collect -> parse -> rules -> findings, one stage after the other
+(`run_check`), and the telemetry rules on a window of samples (`telemetry_findings`, `build_report`)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from pathlib import Path
 
 from ecpartner.collect import collect_fleet
 from ecpartner.errors import InputError
 from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory
-from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_states
 from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
-from ecpartner.telemetry.sources import sample_source
+from ecpartner.telemetry.sources import default_path, sample_source
+
+TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
 
 log = logging.getLogger("ecpartner")
 
@@ -27,17 +28,6 @@ def stage(name: str, timings: dict[str, float]):
     yield
     timings[name] = time.perf_counter() - started
     log.info("%s: %.3fs", name, timings[name])
-
-
-def selected_rules(only: str | None) -> list[str] | None:
-    if not only:
-        return None
-    ids = [r.strip() for r in only.split(",") if r.strip()]
-    rules = all_rules()
-    unknown = [r for r in ids if r not in rules]
-    if unknown:
-        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(rules)})")
-    return ids
 
 
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
@@ -63,17 +53,21 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
         return evaluate(ctx, rule_ids)
 
 
-def cmd_check(args) -> int:
-    from ecpartner.report import render_report, write_output
+def telemetry_findings(inventory: Inventory, window) -> list[Finding]:
+    """The telemetry rules on one window (what `telemetry report` judges)."""
+    return evaluate(Context(inventory=inventory, telemetry=window), only=TELEMETRY_RULES)
 
-    timings: dict[str, float] = {}
-    with stage("load", timings):
-        inventory = load_inventory(args.inventory)
-    only = selected_rules(args.only)
-    findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
-                         timeout=args.timeout, db=args.db, since=args.since, timings=timings)
-    with stage("report", timings), gc_paused():
-        text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
-                             color=args.output is None and sys.stdout.isatty())
-        write_output(text, args.output)
-    return exit_code(findings)
+
+def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
+                 states: dict | None = None) -> tuple[str, int]:
+    """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
+    any) say which interface carries each connection."""
+    from ecpartner.telemetry.report import render
+    from ecpartner.telemetry.window import load_window, recorded_states   # pandas: only when reporting
+
+    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states)
+    if window is None:
+        where = db or f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv"
+        raise InputError(f"{where}: fewer than two samples in the last {since}: nothing to report yet")
+    findings = telemetry_findings(inventory, window)
+    return render(fmt, inventory, window, findings), exit_code(findings)

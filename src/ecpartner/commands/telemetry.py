@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ecpartner.atomic import write_text_atomic
-from ecpartner.errors import InputError
-from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE, exit_code
+from ecpartner.commands.output import write_output
+from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import Inventory
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.telemetry.poll import PollResult, carrying_devices, poll_live, poll_replay
-from ecpartner.telemetry.report import render, telemetry_findings
+from ecpartner.telemetry.poll import PollResult, live_states, poll_live, poll_replay
+from ecpartner.check import build_report
 from ecpartner.telemetry.schedule import run_schedule
 from ecpartner.telemetry.store import Store, default_path
 from ecpartner.telemetry.timeutil import parse_duration
-from ecpartner.telemetry.window import load_window, recorded_states
-
-log = logging.getLogger(__name__)
-REPORT_SUFFIX = {"html": "html", "markdown": "md", "csv": "csv", "json": "json", "prometheus": "prom"}
 
 
 def _db_path(args, inventory: Inventory) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_path(inventory.path)
-
-
-def live_states(inventory: Inventory, timeout: float = 30.0) -> tuple[dict, dict[str, str]]:
-    """The configuration of every device a poll samples, collected over SSH and parsed as `check --live`
-    does: (states, {device: why it has none}). It says which subinterface carries which VLAN; the counters
-    come from the poll's own walk."""
-    from ecpartner.parse import build_states
-    from ecpartner.collect import collect_fleet
-
-    return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory),
-                                                 timeout=timeout, walk_snmp=False))
 
 
 def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0,
@@ -59,32 +42,10 @@ def cmd_poll(args) -> int:
     return EXIT_UNREACHABLE if result.problems else EXIT_OK
 
 
-def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
-                 states: dict | None = None) -> tuple[str, int]:
-    """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
-    any) say which interface carries each connection."""
-    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states)
-    if window is None:
-        where = db or f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv"
-        raise InputError(f"{where}: fewer than two samples in the last {since}: nothing to report yet")
-    findings = telemetry_findings(inventory, window)
-    return render(fmt, inventory, window, findings), exit_code(findings)
-
-
-def _write(path: str | Path, text: str) -> None:
-    try:
-        write_text_atomic(path, text)
-    except OSError as e:
-        raise InputError(f"{path}: cannot write the report: {e.strerror or e}") from None
-
-
 def cmd_report(args) -> int:
     inventory = load_inventory(args.inventory)
     text, code = build_report(inventory, args.db, args.since, args.format)
-    if args.output:
-        _write(args.output, text)
-    else:
-        sys.stdout.write(text)
+    write_output(text, args.output, "the report")
     return code
 
 
@@ -109,7 +70,7 @@ def cmd_run(args) -> int:
         text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html",
                                layout[0][0] if args.live else None)
         path = report_dir / f"telemetry-{stamp}.html"
-        _write(path, text)
+        write_output(text, path, "the report")
         print(f"telemetry report written to {path}", file=sys.stderr)
 
     # SIGINT/SIGTERM raise Interrupted (cli.main) wherever the loop is, a stuck poll included: the poll's

@@ -1,0 +1,41 @@
+"""`ecpartner check`: load the inventory, run the check pipeline, write the findings report."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+from ecpartner.check import run_check, stage
+from ecpartner.commands.output import write_output
+from ecpartner.errors import InputError
+from ecpartner.findings import exit_code
+from ecpartner.gc_pause import gc_paused
+from ecpartner.inventory_loader import load_inventory
+from ecpartner.rules import all_rules
+
+
+def selected_rules(only: str | None) -> list[str] | None:
+    if not only:
+        return None
+    ids = [r.strip() for r in only.split(",") if r.strip()]
+    rules = all_rules()
+    unknown = [r for r in ids if r not in rules]
+    if unknown:
+        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(rules)})")
+    return ids
+
+
+def cmd_check(args) -> int:
+    from ecpartner.report import render_report
+
+    timings: dict[str, float] = {}
+    with stage("load", timings):
+        inventory = load_inventory(args.inventory)
+    only = selected_rules(args.only)
+    findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
+                         timeout=args.timeout, db=args.db, since=args.since, timings=timings)
+    with stage("report", timings), gc_paused():
+        text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
+                             color=args.output is None and sys.stdout.isatty())
+        write_output(text, args.output, "report")
+    return exit_code(findings)

@@ -1,0 +1,28 @@
+"""`ecpartner plan`: collect the circuit's device, plan the connection, write the plan."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from ecpartner.commands.output import write_output
+from ecpartner.inventory_loader import load_inventory
+from ecpartner.plan import device_states, plan, to_json, to_text
+
+
+def cmd_plan(args) -> int:
+    inv = load_inventory(args.inventory)
+    now = datetime.now(timezone.utc)
+    circuit = inv.circuits.get(args.circuit)
+    states, failures = {}, {}
+    if circuit is not None:            # unknown circuits are reported by plan() with the other input problems
+        states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
+                                         args.concurrency, args.timeout)
+    result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
+                  args.connection_id, now, states, failures)
+    if args.format == "json":
+        text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
+    else:
+        text = to_text(result, markdown=args.format == "markdown")
+    write_output(text, args.output, "the plan")
+    return result.exit_code

@@ -24,7 +24,7 @@ from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
 from ecpartner.render import connection_view, render_connection, render_device
-from ecpartner.report.common import iso_utc
+from ecpartner.timefmt import iso_utc
 from ecpartner.rules import Context, evaluate
 from ecpartner.placement import Placement, Placements
 from ecpartner.platforms import platform_spec

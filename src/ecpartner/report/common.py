@@ -8,7 +8,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,13 +26,6 @@ _SEVERITY_RANK = {SEV_ERROR: 0, SEV_WARNING: 1}
 
 def exit_meaning(code: int) -> str:
     return EXIT_MEANING.get(code, "unknown exit code")
-
-
-def iso_utc(moment: datetime) -> str:
-    """Contract timestamp: UTC with a Z; a naive datetime is taken to be UTC already."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def problems_first(findings: list[Finding]) -> list[Finding]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from ecpartner.display import html_text as escape
 from ecpartner.findings import SEV_ERROR, Finding, summarize
-from ecpartner.report.common import (RuleGroup, exit_meaning, group_by_rule, iso_utc, problems_first,
+from ecpartner.timefmt import iso_utc
+from ecpartner.report.common import (RuleGroup, exit_meaning, group_by_rule, problems_first,
                                      subject_text, value_text)
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"    # nothing but the inline style may load or run

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from ecpartner.display import json_text
 from ecpartner.findings import Finding, summarize
-from ecpartner.report.common import iso_utc, jsonable
+from ecpartner.timefmt import iso_utc
+from ecpartner.report.common import jsonable
 
 
 def _dumps(value) -> str:

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from ecpartner.display import xml_text as _x
 from ecpartner.findings import ERROR, FAIL, Finding, summarize
-from ecpartner.report.common import group_by_rule, iso_utc, subject_text, value_text
+from ecpartner.timefmt import iso_utc
+from ecpartner.report.common import group_by_rule, subject_text, value_text
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from ecpartner.display import markdown_text as cell
 from ecpartner.findings import Finding, summarize
-from ecpartner.report.common import exit_meaning, group_by_rule, iso_utc, problems_first, subject_text, value_text
+from ecpartner.timefmt import iso_utc
+from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from ecpartner.display import safe
 from ecpartner.findings import SEV_ERROR, Finding, summarize
-from ecpartner.report.common import exit_meaning, group_by_rule, iso_utc, problems_first, subject_text, value_text
+from ecpartner.timefmt import iso_utc
+from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
 
 WIDTH = 80
 INDENT = "    "

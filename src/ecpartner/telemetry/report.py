@@ -15,7 +15,7 @@ from typing import Any
 from ecpartner.display import csv_cell, html_text, markdown_text, safe
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
-from ecpartner.report.common import iso_utc
+from ecpartner.timefmt import iso_utc
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.plot import plot_inputs, render_pngs
 from ecpartner.telemetry.timeutil import iso_from_ms

@@ -113,13 +113,16 @@ class DeviceState:
                 return iface
         return matches[0] if matches else None
 
-    def limits(self, kind: str, interface: str | None = None) -> list[RateLimit]:
-        """Limits of a kind; with an interface, those that cover it (its own and device-wide ones)."""
+    def limits(self, kind: str, interface: str | None = None, *more: str) -> list[RateLimit]:
+        """Limits of a kind, in configuration order; with interfaces, those that cover any of them (their own
+        and device-wide ones): a look-up, so asking once per connection stays linear."""
         by_kind, by_interface = self._lookup()[2:]
         if interface is None:
             return [r for _, r in by_kind.get(kind, [])]
         # key (kind, None) holds the device-wide and per-source limits, which cover every interface
-        covering = by_interface.get((kind, interface), []) + by_interface.get((kind, None), [])
+        covering = by_interface.get((kind, None), [])
+        for name in dict.fromkeys((interface, *more)):       # each interface once, even if named twice
+            covering = covering + by_interface.get((kind, name), [])
         return [r for _, r in sorted(covering, key=lambda item: item[0])]
 
     def _lookup(self):

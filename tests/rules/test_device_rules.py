@@ -192,6 +192,61 @@ def test_arp_bps_policer_cannot_be_judged(fleet):
     assert "a bps policer cannot be judged in pps" in f.message and "car arp 64 kbps" in f.message
 
 
+def test_limits_of_several_interfaces_are_their_own_and_device_wide_in_configuration_order(fleet):
+    access_fleet(fleet)
+    device = fleet.limit("acc1", "arp", "device", 4, "pps")
+    port = fleet.limit("acc1", "arp", "interface", 16, "pps", interface=PORT)
+    fleet.limit("acc1", "arp", "interface", 2, "pps", interface=f"{PORT}.200")      # another interface
+    own = fleet.limit("acc1", "arp", "interface", 1, "pps", interface=f"{PORT}.100")
+    fleet.limit("acc1", "qos", "interface", 1e6, "bps", interface=f"{PORT}.100")     # another kind
+    state = fleet.state("acc1")
+    assert state.limits("arp", f"{PORT}.100", PORT) == [device, port, own]
+    assert state.limits("arp", f"{PORT}.100", f"{PORT}.100") == [device, own]       # named twice, listed once
+    assert state.limits("arp", f"{PORT}.100") == [device, own]
+
+
+def _arp_limits_examined(fleet, n: int, monkeypatch) -> int:
+    """How many rate limits arp-rate-limit looks at on one device with n subinterfaces, each with its own ARP
+    limit: those `DeviceState.limits` hands out plus any the rule or the index read from the table itself."""
+    from ecpartner.state import DeviceState
+
+    class CountingList(list):
+        def __iter__(self):
+            for r in super().__iter__():
+                seen[0] += 1
+                yield r
+
+    seen = [0]
+    original = DeviceState.limits
+
+    def counting_limits(self, *args, **kwargs):
+        found = original(self, *args, **kwargs)
+        seen[0] += len(found)
+        return found
+
+    fleet.device("acc1").circuit("c1", device="acc1", interface=PORT)
+    fleet.port("acc1", PORT)
+    for vlan in range(1, n + 1):
+        fleet.connection("c1", vlan)
+        fleet.sub("acc1", PORT, vlan)
+        fleet.limit("acc1", "arp", "interface", vlan, "pps", interface=f"{PORT}.{vlan}")
+    state = fleet.state("acc1")
+    state.rate_limits = CountingList(state.rate_limits)
+    monkeypatch.setattr(DeviceState, "limits", counting_limits)
+    findings = fleet.run("arp-rate-limit")
+    # each connection is judged by its own interface's limit, never another's
+    assert [f.actual["rate_pps"] for f in findings] == list(range(1, n + 1))
+    return seen[0]
+
+
+def test_arp_rule_examines_limits_in_linear_not_quadratic_number(make_fleet, monkeypatch):
+    # doubling the connections (and their per-interface limits) doubles the work; scanning every limit of the
+    # device for each connection would quadruple it
+    small = _arp_limits_examined(make_fleet(), 200, monkeypatch)
+    large = _arp_limits_examined(make_fleet(), 400, monkeypatch)
+    assert 1.8 <= large / small <= 2.2, (small, large)
+
+
 # -- icmp-rate-limit ---------------------------------------------------------------------------------------------
 
 def test_icmp_exactly_500_fails_and_501_passes(fleet):

@@ -141,7 +141,10 @@ def _per_user_arp(users: _ArpUsers, state, device: str, iface):
     """(per-user pps, limit, users) for every pps ARP limit covering iface, and the limits that cannot be judged."""
     judged, unjudgeable = [], []
     port = iface.parent
-    for r in state.limits(ARP):
+    # only the limits on iface, on its port and device-wide: scanning every ARP limit of the device here
+    # made the rule quadratic on a device with a limit on each of its thousands of subinterfaces
+    covered = (iface.name,) if port is None else (iface.name, port)
+    for r in state.limits(ARP, *covered):
         if r.scope == SCOPE_PER_SOURCE:
             behind = 1
         elif r.scope == SCOPE_INTERFACE and r.interface == iface.name:

@@ -1,8 +1,10 @@
 """Build a synthetic recorded fleet of realistic size in the fixture layout (contract section 3).
 
-python bench/make_fleet.py OUT_DIR [--devices 100] [--circuits-per-device 2] [--connections 20000]
+python bench/make_fleet.py OUT_DIR [--devices 100] [--circuits-per-device 2] [--connections 20000] [--arp-per-interface]
 Half the devices are Huawei VRP, half Cisco IOS-XE; every connection is configured, monitored and limited,
 so the fleet exercises the full parse and rule path rather than short-circuiting on errors.
+--arp-per-interface makes every device a Huawei S-series with an `arp anti-attack rate-limit` on each
+subinterface (one ARP limit per connection: the shape where scanning every limit per connection is quadratic).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ecpartner.collect.snmprec import format_snmprec  # noqa: E402
 SPECS = [("50M", 50_000), ("100M", 100_000), ("200M", 200_000), ("300M", 300_000), ("500M", 500_000)]
 
 
-def huawei_config(name, ports):
+def huawei_config(name, ports, arp_per_interface=False):
     lines = ["!Software Version V800R012C10SPC300", "#", f"sysname {name}", "#",
              "arp speed-limit source-ip maximum 1", "#", "icmp rate-limit enable",
              "icmp rate-limit total threshold 1000", "#"]
@@ -28,7 +30,10 @@ def huawei_config(name, ports):
                       f" description HC {hc_id} tenant {tenant}",
                       f" ip address 10.{vlan // 250}.{vlan % 250}.1 255.255.255.252", " statistic enable",
                       f" qos car cir {kbps} cbs {kbps * 188} green pass red discard inbound",
-                      f" qos car cir {kbps} cbs {kbps * 188} green pass red discard outbound", "#"]
+                      f" qos car cir {kbps} cbs {kbps * 188} green pass red discard outbound"]
+            if arp_per_interface:
+                lines += [" arp anti-attack rate-limit enable", " arp anti-attack rate-limit packet 1 interval 1"]
+            lines.append("#")
     return "\n".join(lines + ["return", ""])
 
 
@@ -66,14 +71,15 @@ def snmp_walk(names, short):
     return walk
 
 
-def build(out: Path, devices: int, circuits_per_device: int, connections: int) -> None:
+def build(out: Path, devices: int, circuits_per_device: int, connections: int,
+          arp_per_interface: bool = False) -> None:
     per_circuit = connections // (devices * circuits_per_device)
     inv = ["partner:", "  name: Bench Telecom", "  carrier: China Telecom", "  site: china",
            '  account_id: "1234567890123456"', "devices:"]
     circuits, tenants, hcs = ["circuits:"], ["tenants:"], ["hosted_connections:"]
     n = 0
     for d in range(devices):
-        huawei = d % 2 == 0
+        huawei = arp_per_interface or d % 2 == 0
         name = f"acc-{d:03d}"
         inv += [f"  - {{name: {name}, host: 192.0.2.{d % 250 + 1}, platform: {'huawei' if huawei else 'cisco_ios'}, "
                 f"role: access, credentials: default, snmp: {{version: 2c, community_env: ECP_SNMP_COMMUNITY}}}}"]
@@ -97,7 +103,7 @@ def build(out: Path, devices: int, circuits_per_device: int, connections: int) -
         device_dir = out / "devices" / name
         device_dir.mkdir(parents=True, exist_ok=True)
         if huawei:
-            (device_dir / "display_current_configuration.txt").write_text(huawei_config(name, ports))
+            (device_dir / "display_current_configuration.txt").write_text(huawei_config(name, ports, arp_per_interface))
         else:
             (device_dir / "show_running_config.txt").write_text(cisco_config(name, ports))
         names = [p for p, _ in ports] + [f"{p}.{v}" for p, conns in ports for v, *_ in conns]
@@ -113,5 +119,6 @@ if __name__ == "__main__":
     ap.add_argument("--devices", type=int, default=100)
     ap.add_argument("--circuits-per-device", type=int, default=2)
     ap.add_argument("--connections", type=int, default=20000)
+    ap.add_argument("--arp-per-interface", action="store_true")
     a = ap.parse_args()
-    build(a.out, a.devices, a.circuits_per_device, a.connections)
+    build(a.out, a.devices, a.circuits_per_device, a.connections, a.arp_per_interface)

@@ -164,9 +164,15 @@ def vocabulary(platform: str) -> Vocabulary:
 def interface_name(platform: str, port: str, vlan: int) -> str | None:
     """The platform's conventional name for the interface carrying `vlan` on `port` (the port itself for
     VLAN 0); None for a platform without templates: nothing is known of its naming."""
-    if not (platform_dir(platform) / "commands.yaml").is_file():
+    if not _has_spec(templates_dir(), platform):
         return None
     return platform_spec(platform).naming.interface(port, vlan)
+
+
+@cache
+def _has_spec(templates: Path, platform: str) -> bool:
+    """templates/<platform>/commands.yaml exists: asked once per folder, not once per connection."""
+    return (templates / platform / "commands.yaml").is_file()
 
 
 # ---------------------------------------------------------------- reading and validating

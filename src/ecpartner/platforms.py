@@ -19,6 +19,13 @@ import yaml
 from ecpartner.errors import InputError
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML has it: read at every start-up
+
+
+def _load_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+
+
 # ---------------------------------------------------------------- where the templates are
 
 @cache
@@ -42,7 +49,7 @@ def known_platforms() -> tuple[str, ...]:
     """Platform names an inventory may use: templates/platforms.yaml (the contract's), then every folder."""
     path = templates_dir() / "platforms.yaml"
     try:
-        names = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("names")
+        names = (_load_yaml(path) or {}).get("names")
     except (OSError, yaml.YAMLError, AttributeError) as e:
         raise InputError(f"{path}: cannot read: {e}") from None
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
@@ -197,7 +204,7 @@ def platform_spec(platform: str) -> PlatformSpec:
     folder = platform_dir(platform)
     path = folder / "commands.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml(path)
     except FileNotFoundError:
         raise InputError(f"platform {platform} is not supported yet (no {path})") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:

@@ -19,6 +19,13 @@ import yaml
 from ecpartner.errors import InputError
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when PyYAML has it: read at every start-up
+
+
+def _load_yaml(path: Path):
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+
+
 # ---------------------------------------------------------------- where the templates are
 
 @cache
@@ -42,7 +49,7 @@ def known_platforms() -> tuple[str, ...]:
     """Platform names an inventory may use: templates/platforms.yaml (the contract's), then every folder."""
     path = templates_dir() / "platforms.yaml"
     try:
-        names = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("names")
+        names = (_load_yaml(path) or {}).get("names")
     except (OSError, yaml.YAMLError, AttributeError) as e:
         raise InputError(f"{path}: cannot read: {e}") from None
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
@@ -164,9 +171,15 @@ def vocabulary(platform: str) -> Vocabulary:
 def interface_name(platform: str, port: str, vlan: int) -> str | None:
     """The platform's conventional name for the interface carrying `vlan` on `port` (the port itself for
     VLAN 0); None for a platform without templates: nothing is known of its naming."""
-    if not (platform_dir(platform) / "commands.yaml").is_file():
+    if not _has_spec(templates_dir(), platform):
         return None
     return platform_spec(platform).naming.interface(port, vlan)
+
+
+@cache
+def _has_spec(templates: Path, platform: str) -> bool:
+    """templates/<platform>/commands.yaml exists: asked once per folder, not once per connection."""
+    return (templates / platform / "commands.yaml").is_file()
 
 
 # ---------------------------------------------------------------- reading and validating
@@ -191,7 +204,7 @@ def platform_spec(platform: str) -> PlatformSpec:
     folder = platform_dir(platform)
     path = folder / "commands.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml(path)
     except FileNotFoundError:
         raise InputError(f"platform {platform} is not supported yet (no {path})") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:

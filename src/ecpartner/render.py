@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
+from typing import NamedTuple
 
 import jinja2
 
@@ -22,16 +23,16 @@ from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
 from ecpartner.placement import Placements
 from ecpartner.platforms import platform_dir, platform_spec
-from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_interface, check_pattern,
+from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_host, check_pattern,
                                 check_vlan)
 
 ACTIONS = ("create", "modify-vlan", "disable", "enable", "delete")
 NEEDS_EXPLICIT_SELECTION = ("modify-vlan", "delete")   # never applied to a whole fleet by default
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectionView:
-    """Everything a template may print about one hosted connection, already checked and unit-converted."""
+class ConnectionView(NamedTuple):
+    """Everything a template may print about one hosted connection, already checked and unit-converted.
+    Immutable like a frozen dataclass, but about 3x cheaper to build: one is made per connection."""
     key: str                    # id, or circuit/vlanN before Alibaba Cloud assigned one
     id: str | None
     label: str                  # id or "pending"
@@ -67,7 +68,8 @@ class _Block(str):
 def _finalize(value):
     """Second line of defence: no rendered value may carry a line break or control character."""
     if isinstance(value, str) and not isinstance(value, _Block):
-        if _CONTROL.search(value):
+        # printable ASCII (every checked view field) holds none: the regex runs only on the rest
+        if not (value.isascii() and value.isprintable()) and _CONTROL.search(value):
             raise InputError(f"refusing to render {value!r}: it contains a line break or control character")
     return value
 
@@ -85,9 +87,11 @@ def environment(platform: str) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        auto_reload=False,             # compiled once per run: no stat of the file (and its includes) per render
     )
 
 
+@lru_cache(maxsize=None)
 def _template(platform: str, name: str) -> jinja2.Template:
     try:
         return environment(platform).get_template(f"{name}.j2")
@@ -137,8 +141,7 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         raise InputError(f"{owner}: bandwidth {hc.bandwidth_text!r} is not a whole number of kbit/s")
     ip = mask = prefixlen = None
     if hc.address:
-        address = check_ipv4_interface(hc.address, owner)
-        ip, mask, prefixlen = str(address.ip), str(address.netmask), address.network.prefixlen
+        ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
     return ConnectionView(

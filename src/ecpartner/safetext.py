@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from functools import lru_cache
 
 from ecpartner.errors import InputError
 
@@ -28,6 +29,14 @@ _SAFE_LINE = re.compile(r"[A-Za-z0-9._,:/()@+&=-](?:[A-Za-z0-9 ._,:/()@+&=-]*[A-
 _INTERFACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/.:-]{0,63}$")   # GigabitEthernet0/0/1, 100GE1/0/1, Eth-Trunk1
 _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")   # pc-bp1hosted0001, hz-acc-01, cn-hangzhou
 _ACCOUNT = re.compile(r"^[0-9]{1,20}$")
+_PATTERNS = {"interface": _INTERFACE, "identifier": _IDENTIFIER, "account": _ACCOUNT}
+_EXPECTED = {"interface": "an interface name: letters, digits, '/', '.', ':' and '-' (at most 64)",
+             "identifier": "letters, digits, '.', '_' and '-' (at most 64)",
+             "account": "digits only"}
+# An IPv4 address/prefix exactly as ipaddress prints it back (no leading zeros, no spaces, prefix 0-32)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CANONICAL_IPV4 = re.compile(rf"(({_OCTET})\.({_OCTET})\.({_OCTET})\.({_OCTET}))/(3[0-2]|[12]?[0-9])")
+_NETMASKS = tuple(str(ipaddress.IPv4Address((1 << 32) - (1 << (32 - n)))) for n in range(33))
 
 
 def _describe(ch: str) -> str:
@@ -78,14 +87,16 @@ def check_free_text(text: str, owner: str, field: str, max_len: int = DESCRIPTIO
 
 def check_pattern(value: object, owner: str, field: str, kind: str) -> str:
     """Identifiers: interface names ('interface'), ids ('identifier'), account ids ('account')."""
-    pattern = {"interface": _INTERFACE, "identifier": _IDENTIFIER, "account": _ACCOUNT}[kind]
     text = str(value)
-    if not pattern.fullmatch(text):
-        expected = {"interface": "an interface name: letters, digits, '/', '.', ':' and '-' (at most 64)",
-                    "identifier": "letters, digits, '.', '_' and '-' (at most 64)",
-                    "account": "digits only"}[kind]
-        raise InputError(f"{owner}: {field} {_shown(text)} cannot be sent to a device: expected {expected}")
+    if not _fits(kind, text):
+        raise InputError(f"{owner}: {field} {_shown(text)} cannot be sent to a device: expected {_EXPECTED[kind]}")
     return text
+
+
+@lru_cache(maxsize=1 << 16)
+def _fits(kind: str, text: str) -> bool:
+    """A circuit's id, region, port and device recur in every connection on it: each is matched once."""
+    return _PATTERNS[kind].fullmatch(text) is not None
 
 
 def check_vlan(vlan: object, owner: str, field: str = "vlan") -> int:
@@ -109,6 +120,20 @@ def check_ipv4_interface(cidr: str, owner: str, field: str = "address") -> ipadd
     if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
         raise InputError(f"{owner}: {field} {cidr} is the network or broadcast address of {net}, not a host address")
     return iface
+
+
+def check_ipv4_host(cidr: str, owner: str, field: str = "address") -> tuple[str, str, int]:
+    """check_ipv4_interface as (address, netmask, prefix length). The canonical form every inventory
+    writes (10.100.0.1/30) is read with integer arithmetic; anything else, and every refusal, goes through
+    check_ipv4_interface, so both accept exactly the same values."""
+    m = _CANONICAL_IPV4.fullmatch(str(cidr))
+    if m:
+        ip, a, b, c, d, prefixlen = m[1], int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6])
+        hostmask = (1 << (32 - prefixlen)) - 1
+        if prefixlen >= 31 or (a << 24 | b << 16 | c << 8 | d) & hostmask not in (0, hostmask):   # a host address
+            return ip, _NETMASKS[prefixlen], prefixlen
+    iface = check_ipv4_interface(cidr, owner, field)
+    return str(iface.ip), str(iface.netmask), iface.network.prefixlen
 
 
 def slug(text: str) -> str:

@@ -3,6 +3,8 @@ a message naming the connection and the field. Policy: reject, never normalise (
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import replace
 
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from ecpartner.errors import InputError
 from ecpartner.render import _finalize, environment, render_fleet
-from ecpartner.safetext import check_free_text, check_ipv4_interface
+from ecpartner.safetext import check_free_text, check_ipv4_host, check_ipv4_interface, check_pattern
 
 from helpers.render_inventory import PLATFORMS, golden_inventory
 
@@ -126,3 +128,63 @@ def test_accepted_text_is_always_one_safe_printable_ascii_line(text):
 def test_address_forms():
     assert str(check_ipv4_interface("10.0.0.0/31", "hc").ip) == "10.0.0.0"     # /31: both addresses are hosts
     assert str(check_ipv4_interface("10.0.0.1/32", "hc").netmask) == "255.255.255.255"
+
+
+ADDRESSES = ["10.0.0.1/30", "10.0.0.0/30", "10.0.0.3/30", "10.0.0.0/31", "10.0.0.1/32", "0.0.0.0/0", "1.2.3.4/0",
+             "255.255.255.255/32", "255.255.255.254/31", "10.0.0.1/33", "010.0.0.1/30", "10.0.0.1/030", " 10.0.0.1/30",
+             "10.0.0.1", "10.0.0.1/255.255.255.252", "256.0.0.1/24", "2001:db8::1/64", "10.0.0.1/-1", "1.2.3.4/8"]
+
+
+def _interface_answer(cidr):
+    try:
+        iface = check_ipv4_interface(cidr, "hc")
+    except InputError as e:
+        return str(e)
+    return str(iface.ip), str(iface.netmask), iface.network.prefixlen
+
+
+def _host_answer(cidr):
+    try:
+        return check_ipv4_host(cidr, "hc")
+    except InputError as e:
+        return str(e)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["0", "1", "9", "00", "01", "10", "99", "100", "199", "249", "250", "255", "256", "300"]),
+                min_size=4, max_size=4),
+       st.sampled_from(["", "0", "1", "8", "9", "19", "24", "29", "30", "31", "32", "33", "030", "255.255.255.0"]))
+def test_the_canonical_address_fast_path_answers_as_ipaddress_does(octets, prefix):
+    cidr = ".".join(octets) + (f"/{prefix}" if prefix else "")
+    assert _host_answer(cidr) == _interface_answer(cidr)
+
+
+@pytest.mark.parametrize("cidr", ADDRESSES)
+def test_address_edge_cases_answer_as_ipaddress_does(cidr):
+    assert _host_answer(cidr) == _interface_answer(cidr)
+
+
+def test_a_refused_identifier_is_refused_every_time_naming_each_connection():
+    # identifiers are matched once each; a refusal is never remembered as a pass
+    for owner in ("hosted connection a", "hosted connection b"):
+        with pytest.raises(InputError, match=f"{owner}: circuit id 'pc;1'"):
+            check_pattern("pc;1", owner, "circuit id", "identifier")
+    assert check_pattern("pc-1", "hc", "circuit id", "identifier") == "pc-1"
+
+
+def test_finalize_fast_path_keeps_refusing_what_the_pattern_refuses():
+    for value in ("ok\u2028x", "ok\x85x", "ok\x7fx", "ok\tx"):
+        with pytest.raises(InputError, match="line break or control character"):
+            _finalize(value)
+    assert _finalize("caf\u00e9 ok") == "caf\u00e9 ok"      # not printable ASCII, but no control character
+
+
+def test_templates_are_compiled_once_per_run(edited_platform):
+    # get_template used to stat every template (and each include) on every render through auto_reload
+    folder = edited_platform("huawei_compiled_once", lambda doc: {**doc, "platform": "huawei_compiled_once"}).parent / "render"
+    first = {name: environment("huawei_compiled_once").get_template(name) for name in ("create.j2", "_build.j2")}
+    later = time.time() + 60
+    for name in first:
+        (folder / name).write_text("{{ c.key }} changed\n", encoding="utf-8")
+        os.utime(folder / name, (later, later))
+    assert all(environment("huawei_compiled_once").get_template(name) is t for name, t in first.items())

@@ -134,9 +134,9 @@ def test_snmp_timeout_on_a_closed_udp_port(lab, tmp_path):
     entry["snmp"]["port"] = lab.closed_udp
     result = collect_live(inventory_of(tmp_path, entry), timeout=10, snmp_timeout=0.5, snmp_retries=1,
                           environ=ENV)["hz-acc-01"]
+    # the request timeout ended it, not the device's budget: the message says which (no seconds asserted)
     assert result.error == (f"snmp: no response from 127.0.0.1:{lab.closed_udp} within 0.5s x 1 retries "
                             f"(wrong community or agent down)")
-    assert result.timings["snmp"] < 3
 
 
 def test_missing_environment_variable_fails_before_any_connection(lab, tmp_path):

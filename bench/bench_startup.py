@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
 
     base, helps = times[("python -c pass", None)], times[("ecpartner --help", None)]
     print(f"{opts.runs} rounds, load average {os.getloadavg()[0]:.2f} at the end")
-    print(f"| command | tree | wall (median) | / python -c pass | / ecpartner --help | imports | heavy libraries loaded |")
+    print("| command | tree | wall (median) | / python -c pass | / ecpartner --help | imports | heavy libraries loaded |")
     print("|---|---|---|---|---|---|---|")
     for name, args, tree in jobs:
         t = times[(name, tree)]

@@ -13,7 +13,7 @@ import pytest
 
 from ecpartner.cli import main
 from ecpartner.telemetry.series import COUNTERS, read_csv_files
-from ecpartner.telemetry.store import Store
+from ecpartner.telemetry.store import SCHEMA_VERSION, Store
 
 
 @pytest.fixture
@@ -140,10 +140,10 @@ def test_a_store_of_a_newer_schema_is_left_alone(polled, capsys):
     inventory, db = polled
     with sqlite3.connect(db) as c:
         c.execute("PRAGMA user_version = 99")
-    _all_three(capsys, inventory, db, "telemetry store schema 99 is newer than this ecpartner understands (1); "
-                                      "upgrade ecpartner")
+    _all_three(capsys, inventory, db, f"telemetry store schema 99 is newer than this ecpartner understands "
+                                      f"({SCHEMA_VERSION}); upgrade ecpartner")
     with sqlite3.connect(db) as c:
-        c.execute("PRAGMA user_version = 1")
+        c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     assert _count(db) == 24
 
 

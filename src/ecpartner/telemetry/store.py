@@ -2,9 +2,12 @@
 
 WAL mode so reports read while a poller writes; a busy timeout so two pollers can write at once (the
 second waits for the first's transaction); one transaction per poll, so an interrupted poll leaves
-nothing or everything; a primary key on (series, time) with INSERT OR IGNORE, so a re-run poll never
-counts a sample twice. `PRAGMA user_version` carries the schema version. The view `sample_rows`
-shows the samples with the CSV columns of a fixture series.
+nothing or everything; a primary key on (time, series) with INSERT OR IGNORE, so a re-run poll never
+counts a sample twice. Time first, so one poll's rows are neighbours in the key order (a page or two
+per poll, not a page per series) and min/max of time are key look-ups. `PRAGMA user_version` carries
+the schema version; an older store is migrated in place when a writer opens it (read-only, an older
+store is read as it is: the columns are the same). The view `sample_rows` shows the samples with the
+CSV columns of a fixture series.
 
 Reading two million rows back through sqlite3 costs seconds (a Python object per value), so finished
 UTC days are compacted: once the newest sample is on a later day, each series' rows of the earlier days
@@ -23,7 +26,9 @@ back becomes one InputError naming the file and the cause; a failed write change
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
+import operator
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,14 +43,34 @@ from ecpartner.telemetry.sources import default_path  # noqa: F401  (its old hom
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2   # 2: samples keyed (time, series), was (series, time); blocks indexed by day
 DAY_MS = 86_400_000
 # A compacted row: time, the counters, sysUpTime (-1: unknown), counter bits.
 BLOCK_COLUMNS = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
 BUSY_TIMEOUT_MS = 30_000
+# Two lone aggregates: each is one key look-up (min(a), max(a) in one SELECT scans the table).
+_MIN_MAX_TIME = "SELECT (SELECT min(time_ms) FROM samples), (SELECT max(time_ms) FROM samples)"
 UINT64 = 2**64
+_COUNTERS_OF = operator.itemgetter(slice(3, 3 + len(COUNTERS)))   # of an insert() row
+_SERIES_KEY = operator.itemgetter(1, 2)                           # (device, interface) of an insert() row
 
 _COUNTER_COLUMNS = ",\n  ".join(f"{c} INTEGER NOT NULL" for c in COUNTERS)
+_SAMPLE_COLUMNS = f"series, time_ms, {', '.join(COUNTERS)}, sys_uptime, counter_bits"
+_SAMPLES = f"""
+CREATE TABLE samples (
+  series INTEGER NOT NULL REFERENCES series(id),
+  time_ms INTEGER NOT NULL,               -- epoch milliseconds, UTC
+  {_COUNTER_COLUMNS},
+  sys_uptime INTEGER,                     -- hundredths of a second, NULL when the device did not say
+  counter_bits INTEGER NOT NULL CHECK (counter_bits IN (32, 64)),
+  PRIMARY KEY (time_ms, series)
+) WITHOUT ROWID"""
+_SAMPLE_ROWS = f"""
+CREATE VIEW sample_rows AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', s.time_ms / 1000.0, 'unixepoch') AS time, r.device, r.interface,
+         {", ".join("s." + c for c in COUNTERS)}, s.sys_uptime, s.counter_bits
+  FROM samples s JOIN series r ON r.id = s.series"""
+_BLOCKS_BY_DAY = "CREATE INDEX blocks_by_day ON blocks (day)"   # max(day) on every poll: a look-up, not a scan
 _SCHEMA = f"""
 CREATE TABLE series (
   id INTEGER PRIMARY KEY,
@@ -53,15 +78,7 @@ CREATE TABLE series (
   interface TEXT NOT NULL,
   UNIQUE (device, interface)
 );
-CREATE TABLE samples (
-  series INTEGER NOT NULL REFERENCES series(id),
-  time_ms INTEGER NOT NULL,               -- epoch milliseconds, UTC
-  {_COUNTER_COLUMNS},
-  sys_uptime INTEGER,                     -- hundredths of a second, NULL when the device did not say
-  counter_bits INTEGER NOT NULL CHECK (counter_bits IN (32, 64)),
-  PRIMARY KEY (series, time_ms)
-) WITHOUT ROWID;
-CREATE INDEX samples_by_time ON samples (time_ms);
+{_SAMPLES};
 CREATE TABLE blocks (                     -- finished UTC days of one series, compacted (see compact())
   series INTEGER NOT NULL REFERENCES series(id),
   day INTEGER NOT NULL,                   -- time_ms // 86400000
@@ -71,6 +88,7 @@ CREATE TABLE blocks (                     -- finished UTC days of one series, co
                                           -- as in samples: two's complement of the uint64)
   PRIMARY KEY (series, day)
 ) WITHOUT ROWID;
+{_BLOCKS_BY_DAY};
 CREATE TABLE polls (
   id INTEGER PRIMARY KEY,
   started_ms INTEGER NOT NULL,
@@ -78,12 +96,23 @@ CREATE TABLE polls (
   inserted INTEGER NOT NULL,
   problems TEXT NOT NULL DEFAULT ''
 );
-CREATE VIEW sample_rows AS
-  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', s.time_ms / 1000.0, 'unixepoch') AS time, r.device, r.interface,
-         {", ".join("s." + c for c in COUNTERS)}, s.sys_uptime, s.counter_bits
-  FROM samples s JOIN series r ON r.id = s.series;
+{_SAMPLE_ROWS};
 PRAGMA user_version = {SCHEMA_VERSION};
 """
+# From version n to n + 1, in the transaction that opens the store (the view names samples: it goes first).
+_MIGRATIONS = {
+    1: f"""
+DROP VIEW sample_rows;
+DROP INDEX samples_by_time;
+ALTER TABLE samples RENAME TO samples_v1;
+{_SAMPLES};
+INSERT INTO samples ({_SAMPLE_COLUMNS}) SELECT {_SAMPLE_COLUMNS} FROM samples_v1 ORDER BY time_ms, series;
+DROP TABLE samples_v1;
+{_BLOCKS_BY_DAY};
+{_SAMPLE_ROWS};
+PRAGMA user_version = 2;
+""",
+}
 
 
 class _Corrupt(Exception):
@@ -113,6 +142,7 @@ class Store:
         if not create and not self.path.is_file():
             raise InputError(f"{self.path}: telemetry store does not exist (run `ecpartner telemetry poll` first)")
         self.db = None
+        self._ids: dict[tuple[str, str], int] = {}   # series ids, see _series_ids
         try:
             target = f"{self.path.absolute().as_uri()}?mode=ro" if not create else self.path
             self.db = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=not create)
@@ -151,23 +181,34 @@ class Store:
             raise
 
     def _ensure_schema(self, create: bool) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version == SCHEMA_VERSION:
+        version = self._schema_version()
+        if version == SCHEMA_VERSION or (version and not create):   # read-only: an older schema reads the same
             return
-        if version > SCHEMA_VERSION:
-            raise InputError(f"{self.path}: telemetry store schema {version} is newer than this ecpartner "
-                             f"understands ({SCHEMA_VERSION}); upgrade ecpartner")
         if not create:
             raise InputError(f"{self.path}: not a telemetry store (no schema; `ecpartner telemetry poll` creates one)")
-        with self._transaction():   # a second poller creating the schema at the same time waits here
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        with self._transaction():   # a second poller creating or migrating at the same time waits here
+            version = self._schema_version()
             if version == 0:
                 tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                 if tables:
                     raise InputError(f"{self.path}: an SQLite file that is not a telemetry store")
-                for statement in _SCHEMA.split(";"):   # (no ";" inside the statements)
-                    if statement.strip():
-                        self.db.execute(statement)
+                self._script(_SCHEMA)
+            for step in range(version or SCHEMA_VERSION, SCHEMA_VERSION):   # (a new store is current)
+                log.info("%s: migrating the telemetry store from schema %d to %d", self.path, step, step + 1)
+                self._script(_MIGRATIONS[step])
+
+    def _schema_version(self) -> int:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise InputError(f"{self.path}: telemetry store schema {version} is newer than this ecpartner "
+                             f"understands ({SCHEMA_VERSION}); upgrade ecpartner")
+        return version
+
+    def _script(self, script: str) -> None:
+        """Statements one by one inside the open transaction (executescript would commit it)."""
+        for statement in script.split(";"):   # (no ";" inside the statements)
+            if statement.strip():
+                self.db.execute(statement)
 
     # ------------------------------------------------------------------ writing
 
@@ -178,24 +219,32 @@ class Store:
         (time_ms, device, interface, *COUNTERS, sys_uptime, counter_bits), counters 0..2^64-1.
         Returns how many were new.
         """
-        rows = [(*r[:3], *(self._stored_counter(r, c, v) for c, v in zip(COUNTERS, r[3:])), *r[3 + len(COUNTERS):])
-                for r in rows]
+        rows = self._stored_rows(list(rows))
         with self._transaction():
-            ids = self._series_ids({(r[1], r[2]) for r in rows})
+            ids = self._series_ids(set(map(_SERIES_KEY, rows)))
             rows = self._not_in_blocks(rows, ids)
             before = self.db.total_changes
             self.db.executemany(
-                f"INSERT OR IGNORE INTO samples (series, time_ms, {', '.join(COUNTERS)}, sys_uptime, counter_bits) "
-                f"VALUES ({', '.join('?' * (len(COUNTERS) + 4))})",
+                f"INSERT OR IGNORE INTO samples ({_SAMPLE_COLUMNS}) VALUES ({', '.join('?' * (len(COUNTERS) + 4))})",
                 ((ids[(r[1], r[2])], r[0], *r[3:]) for r in rows))
             inserted = self.db.total_changes - before
             self.db.execute("INSERT INTO polls (started_ms, source, inserted, problems) VALUES (?, ?, ?, ?)",
                             (started_ms, source, inserted, problems))
+        self._ids = ids   # only once committed: a rolled-back poll's new series ids were never stored
         try:
             self.compact()
         except InputError as e:   # the samples are stored: compaction is only for speed, and retried next time
             log.warning("%s (the new samples are stored; compaction is retried at the next poll)", e)
         return inserted
+
+    def _stored_rows(self, rows: list[tuple]) -> list[tuple]:
+        """The rows with their counters as SQLite holds them. A poll whose counters are all below 2^63 (the
+        common one) is returned as it is, checked by one min and one max that run in C, not per row in Python."""
+        if not rows or (0 <= min(map(min, map(_COUNTERS_OF, rows)))
+                        and max(map(max, map(_COUNTERS_OF, rows))) < UINT64 // 2):
+            return rows
+        return [(*r[:3], *(self._stored_counter(r, c, v) for c, v in zip(COUNTERS, _COUNTERS_OF(r))),
+                 *r[3 + len(COUNTERS):]) for r in rows]
 
     def _stored_counter(self, row: tuple, name: str, value: int) -> int:
         """uint64 -> the int64 SQLite holds (two's complement)."""
@@ -223,21 +272,24 @@ class Store:
     @_faults("write")
     def compact(self) -> int:
         """Move the rows of every UTC day before the newest sample's day into blocks; returns rows moved."""
-        oldest, newest = self.db.execute("SELECT min(time_ms), max(time_ms) FROM samples").fetchone()
+        oldest, newest = self.db.execute(_MIN_MAX_TIME).fetchone()
         if oldest is None or oldest // DAY_MS >= newest // DAY_MS:
             return 0
         with self._transaction():
             boundary = (self.db.execute("SELECT max(time_ms) FROM samples").fetchone()[0] // DAY_MS) * DAY_MS
             rows = self.db.execute(
                 f"SELECT series, {', '.join(BLOCK_COLUMNS[:-2])}, coalesce(sys_uptime, -1), counter_bits "
-                "FROM samples WHERE time_ms < ? ORDER BY series, time_ms", (boundary,)).fetchall()
+                "FROM samples WHERE time_ms < ?", (boundary,)).fetchall()
             data = self._int64_rows(rows)
+            data = data[np.lexsort((data[:, 1], data[:, 0]))]   # by series, then time: numpy sorts faster than SQLite
             keys = np.stack([data[:, 0], data[:, 1] // DAY_MS], axis=1)
             starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
+            compacted = set(self.db.execute("SELECT series, day FROM blocks WHERE day >= ?", (int(keys[:, 1].min()),)))
             for begin, end in zip(starts, np.r_[starts[1:], len(data)]):
                 series, day = int(keys[begin, 0]), int(keys[begin, 1])
                 block = data[begin:end, 1:]
-                old = self.db.execute("SELECT data FROM blocks WHERE series = ? AND day = ?", (series, day)).fetchone()
+                old = (series, day) in compacted and self.db.execute(
+                    "SELECT data FROM blocks WHERE series = ? AND day = ?", (series, day)).fetchone()
                 if old:   # late rows for a compacted day: merge, the block's copy of a time wins
                     block = np.concatenate([_unpack(old[0], series, day), block])
                     _, first = np.unique(block[:, 0], return_index=True)
@@ -249,8 +301,9 @@ class Store:
 
     def _int64_rows(self, rows: list[tuple]) -> np.ndarray:
         """Sample rows as an int64 array; a value that is not an integer (a damaged or foreign row) is named."""
-        try:
-            return np.array(rows, dtype=np.int64)
+        try:   # fromiter over the flattened rows: faster than np.array on a list of tuples
+            width = len(rows[0]) if rows else 0
+            return np.fromiter(itertools.chain.from_iterable(rows), np.int64, len(rows) * width).reshape(-1, width)
         except (ValueError, TypeError, OverflowError):
             pass
         columns = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
@@ -266,7 +319,11 @@ class Store:
         raise _Corrupt(f"sample {device} {interface} at time_ms {when!r}: {column} is {value!r}, not an integer")
 
     def _series_ids(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        self.db.executemany("INSERT OR IGNORE INTO series (device, interface) VALUES (?, ?)", sorted(keys))
+        """Ids of every series, keys included. A series id never changes, so the ids known from the last poll
+        are reused (another writer's new series are found when this one first meets them)."""
+        if keys <= self._ids.keys():
+            return self._ids
+        self.db.executemany("INSERT OR IGNORE INTO series (device, interface) VALUES (?, ?)", sorted(keys - self._ids.keys()))
         return {(d, i): sid for sid, d, i in self.db.execute("SELECT id, device, interface FROM series")}
 
     # ------------------------------------------------------------------ reading

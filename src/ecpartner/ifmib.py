@@ -9,6 +9,8 @@ from __future__ import annotations
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"            # TimeTicks: tells a reboot from a counter wrap
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_TYPE = "1.3.6.1.2.1.2.2.1.3"             # IANAifType: a layer row (mpls) repeats its port's ifName
+IF_TYPE_LAYERS = {"166"}                    # mpls(166): a row that never carries a port's own counters
 IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
 IF_HIGH_SPEED = "1.3.6.1.2.1.31.1.1.1.15"   # Mbit/s
 IF_SPEED = "1.3.6.1.2.1.2.2.1.5"            # bit/s, saturates at 4.29 G; the speed of agents without ifXTable
@@ -28,5 +30,5 @@ COLUMNS = {
     "out_errors": (None, "1.3.6.1.2.1.2.2.1.20"),
 }
 # The subtrees a walker walks: exactly what the decoder reads.
-WALK_OIDS: tuple[str, ...] = (SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_NAME, IF_HIGH_SPEED, IF_SPEED) + tuple(
+WALK_OIDS: tuple[str, ...] = (SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_TYPE, IF_NAME, IF_HIGH_SPEED, IF_SPEED) + tuple(
     sorted({oid for pair in COLUMNS.values() for oid in pair if oid}))

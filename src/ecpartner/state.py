@@ -19,11 +19,28 @@ TO_BPS = {"bps": 1, "kbps": 10**3, "mbps": 10**6, "gbps": 10**9}   # rate units 
 class Interface:
     name: str                         # full name as the configuration writes it
     parent: str | None = None         # the port of a subinterface ("GigabitEthernet0/0/1" for "...0/0/1.100")
-    vlan: int | None = None           # dot1q VLAN read from the encapsulation line, never from the name
+    vlan: int | None = None           # single-tag dot1q VLAN read from the encapsulation line, never from the name
     description: str | None = None
     addresses: list[str] = field(default_factory=list)   # "10.0.0.1/30"
     shutdown: bool = False
-    statistics: bool = True           # traffic statistics counted (platform default or explicitly enabled)
+    statistics: bool = True           # traffic counted in both directions (platform default or explicitly enabled)
+    statistics_only: str | None = None   # in | out: only that direction is counted (statistics is then False)
+    # A double-tagged (QinQ) subinterface: both tags, and `vlan` None, so it never carries a single-tag VLAN.
+    # inner_vlan is None when the inner tag is not one VLAN (a range, `any`).
+    outer_vlan: int | None = None
+    inner_vlan: int | None = None
+
+    @property
+    def double_tagged(self) -> bool:
+        return self.outer_vlan is not None
+
+    @property
+    def encapsulation(self) -> str:
+        """The tags, for messages: 'dot1q VLAN 100', 'QinQ outer VLAN 2234 inner VLAN 15', 'no dot1q VLAN'."""
+        if self.double_tagged:
+            inner = f"inner VLAN {self.inner_vlan}" if self.inner_vlan is not None else "inner VLANs not a single one"
+            return f"QinQ outer VLAN {self.outer_vlan} {inner}"
+        return f"dot1q VLAN {self.vlan}" if self.vlan is not None else "no dot1q VLAN"
 
 
 @dataclass
@@ -50,7 +67,7 @@ class Counters:
     in_errors: int | None = None
     out_errors: int | None = None
     speed_bps: int | None = None
-    counter_bits: int = 64
+    counter_bits: int | None = 64     # 64 (ifHC*) or 32 (ifTable); None when no octet counter exists
     source: str = "snmp"              # snmp | cli
 
     @property
@@ -139,7 +156,8 @@ class DeviceState:
             for i in self.interfaces.values():
                 if i.parent is not None:
                     children.setdefault(i.parent, []).append(i)
-                    by_vlan.setdefault((i.parent, i.vlan), []).append(i)
+                    if i.vlan is not None:      # a QinQ subinterface carries no single-tag VLAN
+                        by_vlan.setdefault((i.parent, i.vlan), []).append(i)
             by_kind: dict[str, list] = {}
             by_interface: dict[tuple[str, str], list] = {}
             for position, r in enumerate(self.rate_limits):

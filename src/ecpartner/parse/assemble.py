@@ -31,6 +31,10 @@ def _cidr(ip: str, mask: str | None) -> str:
     return str(ipaddress.ip_interface(f"{ip}/{mask}" if mask else ip))
 
 
+def _vlan(value) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
 def _records(raw: Raw, group: str) -> list[dict]:
     return [r for r in raw.get(group, []) if isinstance(r, dict)]
 
@@ -49,6 +53,7 @@ class _Assembler:
         self.sources = spec.defaults.sources
         self.naming = spec.naming
         self.cars = {r["name"]: r for r in _records(raw, "cars") if r.get("name")}
+        self.profiles = {r["name"]: _listed(r, "limits") for r in _records(raw, "profiles") if r.get("name")}
         self.behaviors = {r["name"]: r for r in _records(raw, "behaviors") if r.get("name")}
         self.policies = {r["name"]: _listed(r, "classes") for r in _records(raw, "policies") if r.get("name")}
         self.classifiers = {r["name"]: _listed(r, "matches") for r in _records(raw, "classifiers") if r.get("name")}
@@ -62,8 +67,11 @@ class _Assembler:
         for record in _records(self.raw, "interfaces"):
             if record.get("name"):
                 self._interface(record)
+        applied = set()
         for record in _records(self.raw, "control_plane"):
-            self._control_plane(record)
+            if record.get("policy") not in applied:     # one policy applied per slot is still one limit
+                applied.add(record.get("policy"))
+                self._control_plane(record)
         for record in _records(self.raw, "arp_limits"):
             self._device_arp(record)
         self._icmp(_records(self.raw, "icmp_limits"))
@@ -115,8 +123,9 @@ class _Assembler:
             if cls.get("behavior") and rate_record is None:
                 self.state.notes.append(f"policy {policy}: behavior {cls['behavior']} is not defined")
             if rate_unit:
-                yield self._matches(classifier), rate_unit, self.sources.policy_class.format(policy=policy,
-                                                                                            classifier=classifier)
+                matches = {str(cls["protocol"]).lower()} if cls.get("protocol") else self._matches(classifier)
+                source = cls.get("source") or self.sources.policy_class.format(policy=policy, classifier=classifier)
+                yield matches, rate_unit, source
 
     # -- tables ---------------------------------------------------------------------------------
     def _interface(self, r: dict) -> None:
@@ -124,13 +133,17 @@ class _Assembler:
         parent = self.naming.parent(name)
         statistics = self.defaults.statistics
         statistics_default = statistics.subinterface if parent else statistics.interface
-        vlan = r.get("vlan")
+        outer, inner = _vlan(r.get("outer_vlan")), _vlan(r.get("inner_vlan"))
+        counted = r.get("statistics")
+        only = DIRECTIONS.get(counted.lower()) if isinstance(counted, str) else None   # one direction counted
+        both = bool(statistics_default) or (only is None and bool(counted))
         self.state.interfaces[name] = Interface(
-            name=name, parent=parent, vlan=int(vlan) if vlan not in (None, "") else None,
+            name=name, parent=parent, vlan=None if outer is not None else _vlan(r.get("vlan")),
             description=str(r["description"]).strip() if r.get("description") else None,
             addresses=self._addresses(r, name),
             shutdown=bool(r.get("shutdown")),
-            statistics=bool(r.get("statistics")) or bool(statistics_default))
+            statistics=both, statistics_only=None if both else only,
+            outer_vlan=outer, inner_vlan=inner if outer is not None else None)
         for q in _listed(r, "qos"):
             self._interface_qos(name, q)
         for a in _listed(r, "arp_limit"):
@@ -168,6 +181,16 @@ class _Assembler:
                 self.state.notes.append(f"{name}: {source} is not defined")
             elif rate_unit := self._rate(car):
                 self._add(QOS, SCOPE_INTERFACE, rate_unit, source, name, direction)
+        elif q.get("profile"):
+            profile = str(q["profile"])
+            if profile not in self.profiles:
+                self.state.notes.append(f"{name}: profile {profile} is not defined")
+            for limit in self.profiles.get(profile, []):
+                # a profile applied inbound limits with its inbound limits and those that name no direction
+                if DIRECTIONS.get(str(limit.get("direction", "")).lower(), direction) == direction:
+                    if rate_unit := self._rate(limit):
+                        self._add(QOS, SCOPE_INTERFACE, rate_unit, limit.get("source") or q.get("source", profile),
+                                  name, direction)
         elif q.get("policy"):
             if q["policy"] not in self.policies:
                 self.state.notes.append(f"{name}: policy {q['policy']} is not defined")
@@ -182,7 +205,9 @@ class _Assembler:
         for matches, rate_unit, source in self._policy_limits(str(r.get("policy", ""))):
             for kind in (ARP, ICMP):
                 if kind in matches:
-                    self._add(kind, SCOPE_DEVICE, rate_unit, self.sources.control_plane.format(source=source))
+                    where = (f"{source}, applied by {r['source']}" if r.get("source")
+                             else self.sources.control_plane.format(source=source))
+                    self._add(kind, SCOPE_DEVICE, rate_unit, where)
 
     def _device_arp(self, r: dict) -> None:
         if r.get("source_ip"):
@@ -196,6 +221,8 @@ class _Assembler:
             self._add(ARP, scope, (rate_unit[0] / interval, rate_unit[1]), source)
 
     def _icmp(self, records: list[dict]) -> None:
+        if any(r.get("disabled") for r in records):
+            return
         enabled = any(r.get("enabled") for r in records)
         device_limits = 0
         for r in records:

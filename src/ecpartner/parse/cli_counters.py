@@ -45,5 +45,7 @@ def interface_counters(records: list[CounterRecord], config_names) -> dict[str, 
         values = {field: optional_int(record.get(field)) for field in PLAIN_FIELDS}
         result[config_name] = Counters(
             interface=config_name, in_packets=_packets(record, "in"), out_packets=_packets(record, "out"),
-            speed_bps=_speed_bps(record), counter_bits=64, source="cli", **values)
+            speed_bps=_speed_bps(record), source="cli", **values,
+            # printed byte counts are taken as 64-bit; with none printed the width is unknown
+            counter_bits=64 if values["in_octets"] is not None or values["out_octets"] is not None else None)
     return result

@@ -4,24 +4,34 @@ All keys are optional (total=False); TTP group names are the keys of `Raw`. Each
 merged: list-valued groups are concatenated across templates. Where a record holds a list (`qos`,
 `classes`, ...), TTP gives a single dict when there is one match: readers accept both.
 
-  interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
+  interfaces*:   {name, description, vlan (int, from a single-tag dot1q encapsulation only),
+                  outer_vlan + inner_vlan (a double-tagged, QinQ, encapsulation: no `vlan`; inner_vlan left
+                  out when the inner tag is no single VLAN),
                   ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
                   secondary*: [{ip, mask}] (secondary addresses),
-                  shutdown (true when shut), statistics (true when explicitly enabled),
-                  qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}],
+                  shutdown (true when shut), statistics (true when explicitly enabled for both directions,
+                  "in" | "out" when only that direction is counted),
+                  qos*:      [{direction, rate, unit} | {direction, car: NAME} | {direction, policy: NAME}
+                              | {direction, profile: NAME}],
                   arp_limit*: [{rate, unit: pps, interval (s, default 1)} | {enabled: true} (platform default
                               `defaults.arp_default_pps`)]}
                  `parent` (the port of a subinterface) comes from the name, by the platform's `naming`.
                  qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
   cars*:         {name, rate, unit}                               named CAR profiles
+  profiles*:     {name, limits*: [{direction, rate, unit, source}]}   a named set of rate limits; applied in a
+                  direction, its limits of that direction (or of none) limit the interface
   classifiers*:  {name, matches*: [{protocol: arp|icmp|any} | {acl: NAME}]}
   behaviors*:    {name, rate, unit}                               MQC behaviour with a CAR/police
-  policies*:     {name, classes*: [{classifier, behavior: NAME} | {classifier, rate, unit}]}
+  policies*:     {name, classes*: [{classifier, behavior: NAME} | {classifier, rate, unit}
+                                   | {protocol: arp|icmp, rate, unit, source}]}  (a class matching a
+                  protocol itself, without a classifier object: a CPU protection policy)
   acls*:         {name, rules*: [{action: permit|deny, protocol, icmp_type}]}
-  control_plane*: {policy, direction}                             CoPP: the policy limits traffic to the CPU
+  control_plane*: {policy, direction, source}                     CoPP: the policy limits traffic to the CPU
+                  (applied several times, e.g. per slot, it is one device-wide limit)
   arp_limits*:   {scope: per-source|device, rate, unit: pps, interval, source_ip}   device-wide ARP limits
-  icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true}
-                  (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies)
+  icmp_limits*:  {scope: device|interface, interface, rate, unit: pps, enabled: true} | {disabled: true}
+                  (enabled without a rate: the platform's `defaults.icmp_threshold_pps` applies;
+                  disabled: ICMP limiting is off device-wide, no ICMP limit of these records is in force)
   counters*:     {name, in_octets, out_octets, in_packets, out_packets, in_discards, out_discards,
                   in_errors, out_errors, speed_bps | speed + unit}                 from the interface
                   command (`display interface`, `show interfaces`): read only when there is no SNMP walk.
@@ -53,6 +63,7 @@ class InterfaceQoS(TypedDict, total=False):
     rate: Number
     unit: str
     car: str            # a named CAR profile (`cars`)
+    profile: str        # a named set of limits (`profiles`)
     policy: str         # an MQC policy (`policies`)
     source: str
 
@@ -69,12 +80,14 @@ class InterfaceRecord(TypedDict, total=False):
     name: str
     description: str
     vlan: int
+    outer_vlan: int
+    inner_vlan: int
     ip: str
     mask: str
     ip_cidr: str
     secondary: list[Address] | Address
     shutdown: bool
-    statistics: bool
+    statistics: bool | str      # true (both directions) | "in" | "out"
     qos: list[InterfaceQoS] | InterfaceQoS
     arp_limit: list[InterfaceARPLimit] | InterfaceARPLimit
 
@@ -84,6 +97,18 @@ class CarRecord(TypedDict, total=False):
     name: str
     rate: Number
     unit: str
+
+
+class ProfileLimit(TypedDict, total=False):
+    direction: str      # left out: the limit applies in whichever direction the profile is applied
+    rate: Number
+    unit: str
+    source: str
+
+
+class ProfileRecord(TypedDict, total=False):
+    name: str
+    limits: list[ProfileLimit] | ProfileLimit
 
 
 class Match(TypedDict, total=False):
@@ -105,8 +130,10 @@ class BehaviorRecord(TypedDict, total=False):
 class PolicyClass(TypedDict, total=False):
     classifier: str
     behavior: str       # a `behaviors` name, or the rate right here
+    protocol: str       # instead of a classifier: the class matches this protocol (arp | icmp)
     rate: Number
     unit: str
+    source: str
 
 
 class PolicyRecord(TypedDict, total=False):
@@ -128,6 +155,7 @@ class AclRecord(TypedDict, total=False):
 class ControlPlaneRecord(TypedDict, total=False):
     policy: str
     direction: str
+    source: str
 
 
 # -- device-wide limits ----------------------------------------------------------------------------------
@@ -146,6 +174,7 @@ class ICMPLimitRecord(TypedDict, total=False):
     rate: Number
     unit: str
     enabled: bool       # without a rate: the platform's defaults.icmp_threshold_pps
+    disabled: bool      # ICMP limiting is off device-wide
     source: str
 
 
@@ -175,6 +204,7 @@ class Raw(TypedDict, total=False):
     """The merged records of every template of a device: group -> records."""
     interfaces: list[InterfaceRecord]
     cars: list[CarRecord]
+    profiles: list[ProfileRecord]
     classifiers: list[ClassifierRecord]
     behaviors: list[BehaviorRecord]
     policies: list[PolicyRecord]

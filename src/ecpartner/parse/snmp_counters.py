@@ -1,5 +1,10 @@
 """IF-MIB walk -> per-interface Counters named as the configuration names them.
 
+Which row is a configuration interface's: IOS-XE walks carry `<port>-mpls layer` rows (ifType mpls(166))
+whose ifName is the port's; such layer rows never give counters. Of several other rows that name the same
+interface, the one whose ifDescr is exactly the configuration name wins, then one whose ifName is; rows no
+better than another one are ambiguous and give nothing (never guessed).
+
 A value of the wrong SNMP type (an OctetString in a counter column), negative, too large for its type or
 not a number is unknown, never guessed: that interface's counter (and a packet total it is part of) is
 None, and `read_counters` says why.
@@ -8,7 +13,7 @@ None, and `read_counters` says why.
 from __future__ import annotations
 
 from ecpartner.collect.snmprec import Walk, text_value
-from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_HIGH_SPEED, IF_NAME, IF_SPEED, SYS_UPTIME
+from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_HIGH_SPEED, IF_NAME, IF_SPEED, IF_TYPE, IF_TYPE_LAYERS, SYS_UPTIME
 from ecpartner.parse.ifnames import match_names
 from ecpartner.state import Counters, optional_int, packet_total
 
@@ -46,6 +51,30 @@ def sys_uptime(walk: Walk) -> int | None:
     return _number(walk.get(SYS_UPTIME))
 
 
+def _rows(table, config_names) -> dict[str, str]:
+    """configuration name -> the ifIndex whose row is that interface's (see the module's docstring)."""
+    names = {i: text_value(*entry) for i, entry in table.get(IF_NAME, {}).items()}
+    descrs = {i: text_value(*entry) for i, entry in table.get(IF_DESCR, {}).items()}
+    types = table.get(IF_TYPE, {})
+    mapping = match_names(config_names, list(names.values()) + list(descrs.values()))
+    candidates: dict[str, list[tuple[int, str]]] = {}
+    for index in set(names) | set(descrs):
+        if str(_number(types.get(index))) in IF_TYPE_LAYERS:
+            continue                            # a layer row (mpls) above the port, not the port
+        name, descr = names.get(index, ""), descrs.get(index, "")
+        config_name = mapping.get(name) or mapping.get(descr)
+        if config_name:
+            rank = 2 if descr == config_name else 1 if name == config_name else 0
+            candidates.setdefault(config_name, []).append((rank, index))
+    rows = {}
+    for config_name, found in candidates.items():
+        best = max(rank for rank, _ in found)
+        top = [index for rank, index in found if rank == best]
+        if len(top) == 1:
+            rows[config_name] = top[0]
+    return rows
+
+
 def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
     """Counters for every interface of the walk that matches a configuration name (ifName, then ifDescr)."""
     return read_counters(walk, config_names)[0]
@@ -55,26 +84,20 @@ def read_counters(walk: Walk, config_names) -> tuple[dict[str, Counters], dict[s
     """interface_counters(), and for each interface the Counters fields whose SNMP value was present but
     unreadable: {configuration name: {field: why}}."""
     table = _columns(walk)
-    names = {i: text_value(*entry) for i, entry in table.get(IF_NAME, {}).items()}
-    descrs = {i: text_value(*entry) for i, entry in table.get(IF_DESCR, {}).items()}
-    mapping = match_names(config_names, list(names.values()) + list(descrs.values()))
-
     high_speed, speed = table.get(IF_HIGH_SPEED, {}), table.get(IF_SPEED, {})
     result: dict[str, Counters] = {}
     unreadable: dict[str, dict[str, str]] = {}
-    for index in sorted(set(names) | set(descrs), key=lambda i: int(i) if i.isdigit() else 0):
-        config_name = mapping.get(names.get(index, "")) or mapping.get(descrs.get(index, ""))
-        if not config_name or config_name in result:
-            continue
-        values, why, bits = {}, {}, 64
+    rows = _rows(table, config_names)
+    for config_name, index in sorted(rows.items(), key=lambda item: int(item[1]) if item[1].isdigit() else 0):
+        values, why, bits = {}, {}, None
         for field, (hc, legacy) in COLUMNS.items():
             oid = hc if hc and index in table.get(hc, {}) else legacy
             entry = table.get(oid, {}).get(index) if oid else None
             values[field] = _number(entry)
             if entry is not None and values[field] is None:
                 why[field] = _why(entry, f"{oid}.{index}")
-            if field == "in_octets" and oid == legacy and entry is not None:
-                bits = 32
+            if field in ("in_octets", "out_octets") and entry is not None and bits is None:
+                bits = 64 if oid == hc else 32      # no octet column at all: the width is unknown
         for total, parts in PACKETS.items():
             bad = [why.pop(part) for part in parts if part in why]
             # an unreadable multicast or broadcast count makes the total unknown, not smaller

@@ -39,7 +39,7 @@ def missing_interface_message(placement: Placement) -> str:
     text = f"{circuit.device} has no subinterface of {circuit.interface} with dot1q VLAN {vlan}"
     clash = placement.misnamed
     if clash is not None:
-        carried = f"VLAN {clash.vlan}" if clash.vlan is not None else "no dot1q VLAN"
+        carried = f"VLAN {clash.vlan}" if clash.vlan is not None else clash.encapsulation
         text += f" ({clash.name} exists but carries {carried})"
     return text
 

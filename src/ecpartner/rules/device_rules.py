@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
+from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_INFO, SEV_WARNING, Finding, subject
 from ecpartner.platforms import platform_spec
 from ecpartner.rules.registry import DEVICES, INVENTORY, rule
 from ecpartner.rules.common import (bw, connection_subject, enabled_connections, tenant_interfaces,
@@ -53,7 +53,13 @@ def monitoring_enabled(ctx):
         problems = []
         if not iface.statistics:
             hint = platform_spec(state.platform).hints.statistics
-            problems.append(f"traffic statistics are off on {iface.name}" + (f" ({hint})" if hint else ""))
+            hint = f" ({hint})" if hint else ""
+            if iface.statistics_only:      # one direction counted: the other's bps and pps cannot be read
+                counted, missing = ("inbound", "outbound") if iface.statistics_only == IN else ("outbound", "inbound")
+                problems.append(f"traffic statistics count only {counted} traffic on {iface.name}, "
+                                f"{missing} is not counted{hint}")
+            else:
+                problems.append(f"traffic statistics are off on {iface.name}{hint}")
         counters = state.counters.get(iface.name)
         unreadable = list(COUNTER_FIELDS) if counters is None else [f for f in COUNTER_FIELDS if getattr(counters, f) is None]
         if counters is None:
@@ -61,6 +67,8 @@ def monitoring_enabled(ctx):
         elif unreadable:
             problems.append(f"counters of {iface.name} lack {', '.join(unreadable)}")
         actual = {"interface": iface.name, "statistics": iface.statistics, "unreadable_counters": unreadable}
+        if iface.statistics_only:
+            actual["statistics_only"] = iface.statistics_only
         if problems:
             message = (f"Monitoring of {hc.key} is incomplete: {'; '.join(problems)}; the guide: monitoring data must "
                        f"include bps, pps and byte counts for both normal and dropped packets")
@@ -244,6 +252,14 @@ def icmp_rate_limit(ctx):
             yield Finding("icmp-rate-limit", verdict(ok), SEV_ERROR, subj, message, expected=expected, actual=actual)
 
 
+def _tags(iface) -> dict:
+    """The interface and what its encapsulation carries, for `actual`."""
+    found = {"interface": iface.name, "vlan": iface.vlan}
+    if iface.double_tagged:
+        found.update(outer_vlan=iface.outer_vlan, inner_vlan=iface.inner_vlan)
+    return found
+
+
 def _connection_drift(ctx, state, circuit, hc) -> Finding:
     """Does the device carry hc as the inventory says: VLAN, shutdown state, address?"""
     inv = ctx.inventory
@@ -256,7 +272,7 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
             return Finding("config-drift", PASS, SEV_ERROR, connection_subject(inv, hc),
                            f"Pending {hc.key} is not configured on {circuit.device} yet", expected=expected, actual=None)
         name = clash.name if clash is not None else (circuit.interface if hc.vlan == 0 else None)
-        actual = {"interface": clash.name, "vlan": clash.vlan} if clash is not None else None
+        actual = _tags(clash) if clash is not None else None
         return Finding("config-drift", FAIL, SEV_ERROR, connection_subject(inv, hc, name),
                        f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(placement)}",
                        expected=expected, actual=actual)
@@ -300,6 +316,15 @@ def config_drift(ctx):
             yield _connection_drift(ctx, state, circuit, hc)
         owned = {hc.vlan for hc in holding}
         for sub in state.subinterfaces_of(circuit.interface):
+            if sub.double_tagged:
+                # a hosted connection is single-tagged: a QinQ subinterface never carries one, so it is no
+                # orphan of a single-tag VLAN either (whatever serves it is outside the hosted connections)
+                yield Finding("config-drift", PASS, SEV_INFO,
+                              subject(circuit=circuit.id, device=circuit.device, interface=sub.name),
+                              f"{sub.name} on circuit {circuit.id} is double-tagged ({sub.encapsulation}): it "
+                              f"carries no single-tag hosted connection and is not an orphan of VLAN {sub.outer_vlan}",
+                              expected="single-tag subinterfaces for hosted connections", actual=_tags(sub))
+                continue
             if sub.vlan is None or sub.vlan in owned:
                 continue
             yield Finding("config-drift", FAIL, SEV_WARNING,

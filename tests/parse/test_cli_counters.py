@@ -206,6 +206,14 @@ def test_cisco_subinterface_prints_fewer_counters():
     assert not c.readable
 
 
+def test_cisco_subinterface_printing_no_byte_counts_has_unknown_counter_width():
+    """Some IOS-XE subinterfaces print no counter lines at all: no octets, so the counter width is unknown."""
+    block = SHOW_INTERFACES.split("TenGigabitEthernet0/1/0.102 is ", 1)[1].split("Keepalive not supported", 1)[0]
+    c = cisco("TenGigabitEthernet0/1/0.102 is " + block).counters["TenGigabitEthernet0/1/0.102"]
+    assert (c.in_octets, c.out_octets, c.in_packets) == (None, None, None)
+    assert c.counter_bits is None and c.speed_bps == 10 * 10**9
+
+
 def test_cisco_only_configured_interfaces_get_counters():
     # Null0 is printed but not configured
     assert set(cisco(SHOW_INTERFACES).counters) == {"GigabitEthernet0", "TenGigabitEthernet0/1/0",

@@ -87,3 +87,43 @@ def test_garbage_snmprec_names_file_and_line(tmp_path):
     path.write_text("1.3.6.1.2.1.1.3.0|67|5\nthis is not a record\n")
     with pytest.raises(InputError, match=r"dev.snmprec:2: not an snmprec record"):
         read_snmprec(path)
+
+
+def _row(index: int, name: str, descr: str, octets: int, if_type: int | None = None) -> dict:
+    """One readable IF-MIB row (ifHC counters, discards) at ifIndex `index`."""
+    row = {f"1.3.6.1.2.1.31.1.1.1.1.{index}": ("4", name), f"1.3.6.1.2.1.2.2.1.2.{index}": ("4", descr),
+           f"1.3.6.1.2.1.31.1.1.1.6.{index}": ("70", str(octets)), f"1.3.6.1.2.1.31.1.1.1.10.{index}": ("70", "2"),
+           f"1.3.6.1.2.1.31.1.1.1.7.{index}": ("70", "3"), f"1.3.6.1.2.1.31.1.1.1.11.{index}": ("70", "4"),
+           f"1.3.6.1.2.1.2.2.1.13.{index}": ("65", "0"), f"1.3.6.1.2.1.2.2.1.19.{index}": ("65", "0")}
+    if if_type is not None:
+        row[f"1.3.6.1.2.1.2.2.1.3.{index}"] = ("2", str(if_type))
+    return row
+
+
+def test_mpls_layer_row_repeating_the_ports_ifname_never_gives_its_counters():
+    # IOS-XE: the `-mpls layer` row (ifType mpls 166) has the port's ifName and, here, the lower ifIndex
+    walk = {**_row(3, "Gi0/0/1", "GigabitEthernet0/0/1-mpls layer", 999, if_type=166),
+            **_row(8, "Gi0/0/1", "GigabitEthernet0/0/1", 111, if_type=6)}
+    c = interface_counters(walk, ["GigabitEthernet0/0/1"])["GigabitEthernet0/0/1"]
+    assert c.in_octets == 111
+
+
+def test_of_two_rows_with_the_ports_ifname_the_exact_ifdescr_wins():
+    # no ifType in the walk (an older recording): the row whose ifDescr is the configuration name is the port's
+    walk = {**_row(2, "Gi0/0/1", "GigabitEthernet0/0/1-mpls layer", 999),
+            **_row(5, "Gi0/0/1", "GigabitEthernet0/0/1", 111)}
+    assert interface_counters(walk, ["GigabitEthernet0/0/1"])["GigabitEthernet0/0/1"].in_octets == 111
+    # only the layer row left: it is the one candidate, and still not of type mpls
+    only = _row(2, "Gi0/0/1", "GigabitEthernet0/0/1-mpls layer", 999)
+    assert interface_counters(only, ["GigabitEthernet0/0/1"])["GigabitEthernet0/0/1"].in_octets == 999
+
+
+def test_two_rows_equally_like_the_interface_give_no_counters():
+    walk = {**_row(2, "Gi0/0/1", "port A", 999), **_row(5, "Gi0/0/1", "port B", 111)}
+    assert interface_counters(walk, ["GigabitEthernet0/0/1"]) == {}
+
+
+def test_counter_bits_unknown_without_an_octet_counter():
+    walk = {"1.3.6.1.2.1.31.1.1.1.1.5": ("4", "GigabitEthernet0/0/1"), "1.3.6.1.2.1.31.1.1.1.7.5": ("70", "3")}
+    c = interface_counters(walk, ["GigabitEthernet0/0/1"])["GigabitEthernet0/0/1"]
+    assert c.counter_bits is None and c.in_octets is None and c.in_packets == 3

@@ -96,13 +96,14 @@ def test_full_disk_fails_the_poll_and_keeps_every_earlier_sample(polled, capsys,
     assert _run(capsys, "telemetry", "poll", inventory)[0] == 0 and _count(db) == stored + 12   # room again: on it goes
 
 
-def test_text_in_a_counter_column_is_named(polled, capsys):
+@pytest.mark.parametrize("value, shown", [("'abc'", "'abc'"), ("12.5", "12.5"), ("'7 8'", "'7 8'"), ("x'00'", "b'\\x00'")])
+def test_text_in_a_counter_column_is_named(polled, capsys, value, shown):
     inventory, db = polled
     with sqlite3.connect(db) as c:
         first = c.execute("SELECT min(time_ms) FROM samples").fetchone()[0]
-        c.execute("UPDATE samples SET in_octets = 'abc' WHERE series = 1 AND time_ms = ?", (first,))
+        c.execute(f"UPDATE samples SET in_octets = {value} WHERE series = 1 AND time_ms = ?", (first,))
         device, interface = c.execute("SELECT device, interface FROM series WHERE id = 1").fetchone()
-    message = f"cannot read: sample {device} {interface} at time_ms {first}: in_octets is 'abc', not an integer"
+    message = f"cannot read: sample {device} {interface} at time_ms {first}: in_octets is {shown}, not an integer"
     for argv in (("telemetry", "report", inventory, "--db", db), ("check", inventory, "--db", db)):
         assert _run(capsys, *argv) == (2, [f"ecpartner: {db}: {message}"]), argv
     assert _count(db) == 24

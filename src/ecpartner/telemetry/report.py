@@ -1,11 +1,10 @@
 """`telemetry report`: per hosted connection the mean, 95th percentile and peak in/out bps and pps,
-utilization against the purchased bandwidth, drop ratio, and the telemetry findings; as HTML (one
-matplotlib plot per connection, embedded as PNG), Markdown, CSV, JSON or Prometheus text exposition.
+utilization against the purchased bandwidth, drop ratio, and the telemetry findings; as HTML (an inline
+SVG plot per connection), Markdown, CSV, JSON or Prometheus text exposition.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -17,7 +16,7 @@ from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.timefmt import iso_utc
 from ecpartner.telemetry import rates as R
-from ecpartner.telemetry.plot import plot_inputs, render_pngs
+from ecpartner.telemetry.plot import plot_inputs, svg
 from ecpartner.telemetry.timeutil import iso_from_ms
 from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
 
@@ -198,7 +197,7 @@ def _num(value: float) -> str:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}.problem{color:#b00020}
-.warning{color:#a05a00}section{margin:2em 0}img{max-width:100%}"""
+.warning{color:#a05a00}section{margin:2em 0}svg{max-width:100%;height:auto}"""
 
 
 def render_html(inventory, window, rows, findings) -> str:
@@ -219,8 +218,7 @@ def render_html(inventory, window, rows, findings) -> str:
     by_key = {f.subject["hosted_connection"]: [] for f in findings}
     for f in findings:
         by_key[f.subject["hosted_connection"]].append(f)
-    pngs = render_pngs(plot_inputs(window))      # all at once: one reused figure per process
-    for ct, png in zip(window.connections, pngs):
+    for ct, data in zip(window.connections, plot_inputs(window)):
         key = ct.connection.key
         parts.append(f"<section><h2>{e(key)} &mdash; {e(ct.device)} {e(ct.interface)}, "
                      f"{e(ct.connection.bandwidth_text)}, {e(ct.connection.status)}</h2>")
@@ -229,11 +227,7 @@ def render_html(inventory, window, rows, findings) -> str:
             parts.append("<ul>" + "".join(
                 f"<li class=\"{'warning' if f.severity == 'warning' else 'problem'}\">{e(f.rule)}: {e(f.message)}</li>"
                 for f in items) + "</ul>")
-        if png is None:
-            parts.append("<p>No usable interval to plot.</p>")
-        else:
-            parts.append(f"<img alt=\"in/out bps of {e(key)}\" src=\"data:image/png;base64,"
-                         f"{base64.b64encode(png).decode('ascii')}\">")
+        parts.append("<p>No usable interval to plot.</p>" if data is None else svg(data))
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

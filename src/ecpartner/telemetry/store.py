@@ -26,10 +26,10 @@ back becomes one InputError naming the file and the cause; a failed write change
 from __future__ import annotations
 
 import functools
-import itertools
 import logging
 import operator
 import sqlite3
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable
@@ -55,6 +55,7 @@ _COUNTERS_OF = operator.itemgetter(slice(3, 3 + len(COUNTERS)))   # of an insert
 _SERIES_KEY = operator.itemgetter(1, 2)                           # (device, interface) of an insert() row
 
 _COUNTER_COLUMNS = ",\n  ".join(f"{c} INTEGER NOT NULL" for c in COUNTERS)
+_COMPACTED = ("series", *BLOCK_COLUMNS[:-2], "coalesce(sys_uptime, -1)", "counter_bits")   # read by compact()
 _SAMPLE_COLUMNS = f"series, time_ms, {', '.join(COUNTERS)}, sys_uptime, counter_bits"
 _SAMPLES = f"""
 CREATE TABLE samples (
@@ -277,11 +278,7 @@ class Store:
             return 0
         with self._transaction():
             boundary = (self.db.execute("SELECT max(time_ms) FROM samples").fetchone()[0] // DAY_MS) * DAY_MS
-            rows = self.db.execute(
-                f"SELECT series, {', '.join(BLOCK_COLUMNS[:-2])}, coalesce(sys_uptime, -1), counter_bits "
-                "FROM samples WHERE time_ms < ?", (boundary,)).fetchall()
-            data = self._int64_rows(rows)
-            data = data[np.lexsort((data[:, 1], data[:, 0]))]   # by series, then time: numpy sorts faster than SQLite
+            data = self._sample_rows("time_ms < ?", boundary)
             keys = np.stack([data[:, 0], data[:, 1] // DAY_MS], axis=1)
             starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
             compacted = set(self.db.execute("SELECT series, day FROM blocks WHERE day >= ?", (int(keys[:, 1].min()),)))
@@ -297,14 +294,30 @@ class Store:
                 self.db.execute("INSERT OR REPLACE INTO blocks (series, day, n, last_ms, data) VALUES (?, ?, ?, ?, ?)",
                                 (series, day, len(block), int(block[:, 0].max()), _pack(block)))
             self.db.execute("DELETE FROM samples WHERE time_ms < ?", (boundary,))
-        return len(rows)
+        return len(data)
 
-    def _int64_rows(self, rows: list[tuple]) -> np.ndarray:
-        """Sample rows as an int64 array; a value that is not an integer (a damaged or foreign row) is named."""
-        try:   # fromiter over the flattened rows: faster than np.array on a list of tuples
-            width = len(rows[0]) if rows else 0
-            return np.fromiter(itertools.chain.from_iterable(rows), np.int64, len(rows) * width).reshape(-1, width)
-        except (ValueError, TypeError, OverflowError):
+    def _sample_rows(self, where: str, bound: int) -> np.ndarray:
+        """The sample rows matching `where` as an int64 array of _COMPACTED columns, by series then time.
+
+        Each column is read as one comma-separated text and parsed by numpy in C: half the cost of fetching a
+        Python int per value. The aggregates run in one pass over the same rows, so the columns stay aligned;
+        numpy sorts faster than SQLite."""
+        count, *columns = self.db.execute(
+            f"SELECT count(*), {', '.join(f'group_concat({c})' for c in _COMPACTED)} FROM samples WHERE {where}",
+            (bound,)).fetchone()
+        data = self._int64_columns(count, columns)
+        return data[np.lexsort((data[:, 1], data[:, 0]))]
+
+    def _int64_columns(self, count: int, columns: list[str | None]) -> np.ndarray:
+        """group_concat texts of _COMPACTED as an int64 array of rows; a value that is not an integer (a
+        damaged or foreign row) is named."""
+        try:
+            with warnings.catch_warnings():   # numpy only warns when a text holds something else than integers
+                warnings.simplefilter("error", DeprecationWarning)
+                data = np.stack([np.fromstring(text or "", dtype=np.int64, sep=",") for text in columns], axis=1)
+            if len(data) == count:
+                return data
+        except (ValueError, DeprecationWarning):
             pass
         columns = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
         checks = " OR ".join(f"typeof(s.{c}) NOT IN ('integer', {'null' if c == 'sys_uptime' else 'integer'!r})"
@@ -360,10 +373,8 @@ class Store:
             if day == start // DAY_MS:
                 block = block[block[:, 0] >= start]
             by_series.setdefault(series_id, []).append(block)
-        rows = self.db.execute(f"SELECT series, time_ms, {', '.join(COUNTERS)}, coalesce(sys_uptime, -1), counter_bits "
-                               "FROM samples WHERE time_ms >= ? ORDER BY series, time_ms", (start,)).fetchall()
-        if rows:
-            recent = self._int64_rows(rows)
+        recent = self._sample_rows("time_ms >= ?", start)
+        if len(recent):
             cuts = np.flatnonzero(np.diff(recent[:, 0])) + 1
             for part in np.split(recent, cuts):
                 by_series.setdefault(int(part[0, 0]), []).append(part[:, 1:])

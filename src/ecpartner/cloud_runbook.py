@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import shlex
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ecpartner.safetext import slug
 
@@ -61,6 +61,7 @@ class Runbook:
     action: str                 # the render action
     notes: list[str]            # order and consequences, before the steps
     calls: list[Call] = field(default_factory=list)
+    dry_run: bool = False
 
     def lines(self, title: str, device: str, interface: str) -> list[str]:
         """The runbook as text lines (without comment markers): notes, numbered calls, then the device step."""
@@ -70,7 +71,8 @@ class Runbook:
             if call.dry_run is False:
                 why += " (this call has no DryRun parameter: skip it in a dry run)"
             out += [f"  {number}. {call.action}: {why}", f"     {call.command}"]
-        out.append(f"  {len(self.calls) + 1}. on {device}: the lines below ({interface})")
+        when = "only once the calls have run for real (not as a dry run): " if self.dry_run else ""
+        out.append(f"  {len(self.calls) + 1}. {when}on {device}: the lines below ({interface})")
         return out
 
     def to_json(self) -> list[dict]:
@@ -192,6 +194,10 @@ def create_request(c, dry_run: bool = False) -> Call:
 
 def runbook(action: str, c, new=None, dry_run: bool = False) -> Runbook:
     """The cloud steps of `action` for connection view `c` (`new`: the view after modify-vlan)."""
+    return replace(_runbook(action, c, new, dry_run), dry_run=dry_run)
+
+
+def _runbook(action: str, c, new, dry_run: bool) -> Runbook:
     region = c.region
     if action == "create":
         return Runbook(action, ["The tenant then accepts the hosted connection in their own account."],

@@ -60,6 +60,7 @@ GOLDEN_CASES = {
     "create": dict(ids=None, action="create"),
     "disable": dict(ids=_ALL, action="disable"),
     "enable": dict(ids=_ALL, action="enable"),
+    "enable-dry-run": dict(ids=_ALL, action="enable", dry_run=True),   # DryRun where the API has it
     "delete": dict(ids=_ALL, action="delete"),
     "modify-vlan": dict(ids=["pc-hosted0001"], action="modify-vlan", new_vlan=200),
     "modify-vlan-from-vlan0": dict(ids=["pc-hosted0003"], action="modify-vlan", new_vlan=7),

@@ -19,6 +19,7 @@ import hashlib
 import shlex
 import typing
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from ecpartner.safetext import slug
 
@@ -96,12 +97,21 @@ def token(action: str, c, *extra, dry_run: bool = False) -> str:
 
 # ---------------------------------------------------------------- SDK models, checked
 
+@cache
 def _models():
     from alibabacloud_vpc20160428 import models    # lazy: only a run that prints cloud steps pays for it
     return models
 
 
+@cache
+def _hints(model: str) -> dict:
+    """A request model's fields and their types, from its own annotations (read once per model)."""
+    return typing.get_type_hints(getattr(_models(), model).__init__)
+
+
 def _accepts(hint, value) -> bool:
+    if type(value) is hint:                 # the common case, exact: str for str, int for int, bool for bool
+        return True
     origin = typing.get_origin(hint)
     if origin is typing.Union:
         return any(_accepts(h, value) for h in typing.get_args(hint) if h is not type(None))
@@ -115,6 +125,7 @@ def _accepts(hint, value) -> bool:
     return isinstance(value, hint)
 
 
+@cache
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.split("_"))
 
@@ -124,7 +135,7 @@ def build(model: str, **fields) -> dict:
     model's own annotations, serialised by the model (to_map) in the order given. TypeError for a field the
     model lacks or a value of the wrong type."""
     cls = getattr(_models(), model)
-    hints = typing.get_type_hints(cls.__init__)
+    hints = _hints(model)
     for name, value in fields.items():
         if name not in hints:
             raise TypeError(f"{model} has no field {name!r}")
@@ -144,18 +155,14 @@ def build(model: str, **fields) -> dict:
     return flat
 
 
-def _supports_dry_run(model: str) -> bool:
-    return "dry_run" in typing.get_type_hints(getattr(_models(), model).__init__)
-
-
 def _call(action: str, purpose: str, dry_run: bool, c=None, *token_extra, tokened: bool = True, **fields) -> Call:
     """One call of `action` (model <action>Request); Token or ClientToken, whichever the model has, and DryRun."""
     model = f"{action}Request"
-    hints = typing.get_type_hints(getattr(_models(), model).__init__)
+    hints = _hints(model)
     if tokened:
         name = "token" if "token" in hints else "client_token"
         fields[name] = token(action, c, *token_extra, dry_run=dry_run)
-    has_dry_run = _supports_dry_run(model)
+    has_dry_run = "dry_run" in hints
     if dry_run and has_dry_run:
         fields["dry_run"] = True
     return Call(action, purpose, build(model, **fields),

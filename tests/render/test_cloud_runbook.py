@@ -180,6 +180,7 @@ def test_every_cloud_line_is_a_comment_of_the_platform_and_splits_back_to_its_re
         lines = [line for line in text.splitlines() if "aliyun" in line or "Alibaba" in line]
         assert lines, case
         assert all(line.startswith(marker + " ") for line in lines), case
+        assert "?" not in text and "\t" not in text, case     # help and completion keys act even in a comment
         for line in lines:
             command = line[len(marker):].strip()
             if command.startswith(("aliyun vpc", "VBR_ID=", "HC_ID=")):

@@ -76,9 +76,6 @@ class Runbook:
         out.append(f"  {len(self.calls) + 1}. {when}on {device}: the lines below ({interface})")
         return out
 
-    def to_json(self) -> list[dict]:
-        return [{"action": c.action, "request": c.request, "command": c.command} for c in self.calls]
-
 
 def _shell(value) -> str:
     if isinstance(value, ShellVar):

@@ -16,7 +16,7 @@ STAGES = [                    # top first; a name is a module or a package of sr
     {"rules", "report"},
     {"telemetry"},
     {"parse"},
-    {"collect", "render", "inventory_loader", "placement"},
+    {"collect", "render", "cloud_runbook", "inventory_loader", "placement"},
     {"inventory", "state", "findings", "platforms", "ifmib", "safetext", "display", "logsetup", "atomic",
      "errors", "gc_pause", "fleet_layout", "timefmt", "__init__"},
 ]

@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     live_options(pl)
     pl.add_argument("--format", choices=["table", "json", "markdown"], default="table")
     pl.add_argument("--output", metavar="PATH")
+    pl.add_argument("--dry-run", action="store_true",
+                    help="the CreateVirtualPhysicalConnection request with DryRun=true (checked, nothing created)")
     pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")
@@ -102,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--action", choices=ACTIONS, default="create")
     r.add_argument("--vlan", type=int, metavar="N", help="new VLAN for --action modify-vlan")
     r.add_argument("--output-dir", metavar="DIR", help="one file per device here, instead of stdout")
+    r.add_argument("--dry-run", action="store_true",
+                   help="Alibaba Cloud steps as DryRun=true requests (answered DRYRUN.SUCCESS, nothing changes)")
     r.set_defaults(handler="ecpartner.commands.render:cmd_render")
 
     co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")

@@ -15,6 +15,7 @@ from pathlib import Path
 CARRIERS_ELIGIBLE = ("China Mobile", "China Unicom", "China Telecom", "CITIC Telecom", "China Broadcasting Network")
 SITES = ("china", "international")
 ROLES = ("access", "aggregation", "edge")
+FAMILIES = ("router", "switch")          # selects the render variant (templates branch on it)
 CIRCUIT_STATUSES = ("enabled", "disabled")
 CONNECTION_STATUSES = ("pending", "enabled", "disabled", "deleted")
 
@@ -105,6 +106,7 @@ class Device:
     port: int = 22
     snmp: SnmpSettings | None = None
     line: int = 0
+    family: str = "router"      # router | switch: the render template variant (e.g. CoPP vs DAI ARP limits)
 
 
 @dataclass(frozen=True)

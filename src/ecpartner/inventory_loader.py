@@ -31,7 +31,7 @@ import yaml
 from ecpartner.errors import InputError
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import (
-    CIRCUIT_STATUSES, CONNECTION_STATUSES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
+    CIRCUIT_STATUSES, CONNECTION_STATUSES, FAMILIES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
     Inventory, Partner, Permission, SnmpSettings, SnmpV3Credentials, Tenant, Thresholds, parse_bandwidth,
 )
 from ecpartner.platforms import known_platforms
@@ -392,7 +392,7 @@ PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)),
 THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
 SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
 DEVICE = {"name": req(safe_name), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
-          "port": opt(port), "credentials": req(text), "snmp": opt(SNMP)}
+          "port": opt(port), "credentials": req(text), "snmp": opt(SNMP), "family": opt(one_of(*FAMILIES))}
 SNMP_V3 = {"user_env": req(env_name), "auth_key_env": req(env_name), "priv_key_env": req(env_name),
            "auth_protocol": opt(one_of("sha", "sha256", "md5")), "priv_protocol": opt(one_of("aes", "aes256", "des"))}
 CREDENTIALS = {"username_env": req(env_name), "password_env": req(env_name), "secret_env": opt(env_name),

@@ -15,10 +15,10 @@ configuration for an interface another non-deleted hosted connection already use
 from __future__ import annotations
 
 import json
-import shlex
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
+from ecpartner import cloud_runbook
 from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
@@ -28,14 +28,13 @@ from ecpartner.timefmt import iso_utc
 from ecpartner.rules import Context, evaluate
 from ecpartner.placement import Placement, Placements
 from ecpartner.platforms import platform_spec
-from ecpartner.safetext import check_ipv4_interface, check_pattern, slug
+from ecpartner.safetext import check_ipv4_interface, check_pattern
 from ecpartner.state import DeviceState
 
 INVENTORY_RULES = ["carrier-eligible", "permission-valid", "same-site", "spec-valid", "vlan-range", "vlan-unique",
                    "vlan-zero-exclusive", "circuit-capacity", "ha-spread"]
 DEVICE_RULES = ["device-reachable", "arp-rate-limit", "icmp-rate-limit", "monitoring-enabled"]
 ADVICE_RULES = ("ha-spread",)
-ORDER_MODE = "PayByVirtualPhysicalConnectionOwner"     # the tenant pays (the API's other mode: the partner pays)
 VLAN_MAX = 2999
 BANNER = "BLOCKED - DO NOT APPLY"
 SHELL_COMMENT = "#"                                   # for the aliyun command line and its request
@@ -51,7 +50,8 @@ class PlanResult:
     context: list[Finding] = field(default_factory=list)    # problems elsewhere, listed for information
     passed: list[Finding] = field(default_factory=list)
     config: str | None = None
-    request: dict | None = None
+    request: dict | None = None         # CreateVirtualPhysicalConnection, built by cloud_runbook from the SDK model
+    api_command: str | None = None      # the same as an aliyun command line (cloud_runbook.CLI_SYNTAX)
     config_note: str | None = None      # why no configuration is shown at all
     comment: str | None = None          # the device CLI's comment marker, for a blocked plan's preview
 
@@ -69,12 +69,7 @@ class PlanResult:
 
     @property
     def command(self) -> str | None:
-        if self.request is None:
-            return None
-        words = ["aliyun", "vpc", "CreateVirtualPhysicalConnection"]
-        for name, value in self.request.items():
-            words += [f"--{name}", shlex.quote(str(value))]
-        return " ".join(words)
+        return self.api_command
 
 
 # ---------------------------------------------------------------- input
@@ -207,25 +202,10 @@ def evaluate_plan(inv: Inventory, hc: HostedConnection, now: datetime,
     return result
 
 
-def api_request(inv: Inventory, hc: HostedConnection, description: str) -> dict:
-    """CreateVirtualPhysicalConnection parameters (VPC API 2016-04-28)."""
-    circuit = inv.circuits[hc.circuit]
-    tenant = inv.tenants[hc.tenant]
-    return {
-        "RegionId": circuit.region,
-        "PhysicalConnectionId": circuit.id,
-        "VlanId": hc.vlan,
-        "Spec": format_bandwidth(hc.bandwidth),
-        "VpconnAliUid": tenant.account_id,
-        "OrderMode": ORDER_MODE,
-        "Name": f"ecp-{slug(tenant.name)}-vlan{hc.vlan}"[:128],
-        "Description": description,
-    }
-
-
 def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="auto", address: str | None = None,
          connection_id: str | None = None, now: datetime | None = None,
-         states: dict[str, DeviceState] | None = None, failures: dict[str, str] | None = None) -> PlanResult:
+         states: dict[str, DeviceState] | None = None, failures: dict[str, str] | None = None,
+         dry_run: bool = False) -> PlanResult:
     """The whole plan, given the circuit's device state (or its failure). Raises InputError on bad input."""
     now = now or datetime.now(timezone.utc)
     states, failures = states or {}, failures or {}
@@ -243,9 +223,11 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
         enabled = replace(hc, status="enabled")
         view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input
-        snippet = render_connection(inv, enabled, "create")      # and for a platform without templates
-        config = render_device(inv, circuit.device, "create", [snippet])
-        result.request = api_request(inv, hc, view.description)
+        snippet = render_connection(inv, enabled, "create", cloud=False)   # and for a platform without templates
+        with_new = replace(inv, hosted_connections=[*inv.hosted_connections, enabled])   # device-wide settings count it
+        config = render_device(with_new, circuit.device, "create", [snippet])
+        call = cloud_runbook.create_request(view, dry_run=dry_run)
+        result.request, result.api_command = call.request, call.command
         result.comment = platform_spec(view.platform).comment
         taken = holders(inv, Placements(inv, states).of(hc))
         if taken:
@@ -312,7 +294,8 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
         "passed": [f.to_dict() for f in result.passed],
         "config": shown_config(result),
         "config_note": result.config_note,
-        "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": shown_command(result)},
+        "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": shown_command(result),
+                "cli": cloud_runbook.CLI_SYNTAX},
     }
 
 
@@ -343,7 +326,7 @@ def to_text(result: PlanResult, markdown: bool = False) -> str:
         if not result.applicable:
             request = _preview(request, SHELL_COMMENT)
         out += [f"{head}Alibaba Cloud API: CreateVirtualPhysicalConnection{blocked}"] + fence + _lines(request) + fence
-        out += [""] + fence + _lines(shown_command(result)) + fence
+        out += ["", f"As a command line ({cloud_runbook.CLI_SYNTAX}):"] + fence + _lines(shown_command(result)) + fence
     return "\n".join(out) + "\n"
 
 

@@ -1,7 +1,9 @@
 """Switch configuration for hosted connections: Jinja templates per platform, fed only checked values.
 
 Vendor syntax lives in templates/<platform>/render/{create,modify-vlan,disable,enable,delete}.j2 and
-device.j2 (wraps one device's snippets: enter and leave configuration mode). This module is
+device.j2 (wraps one device's snippets: enter and leave configuration mode); templates branch on the
+device's `family` (router | switch) where a platform's families differ. The Alibaba Cloud steps of each
+action come from ecpartner.cloud_runbook and are printed behind the platform's comment marker. This module is
 vendor-neutral: it turns an inventory connection into a ConnectionView whose every field has passed
 ecpartner.safetext, and runs the templates with StrictUndefined (a missing value is an error, never an
 empty line). Autoescape is off on purpose: the output is CLI text, not HTML; injection is prevented by
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
 import jinja2
 
+from ecpartner import cloud_runbook
 from ecpartner.errors import InputError
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
 from ecpartner.placement import Placements
@@ -40,6 +44,7 @@ class ConnectionView(NamedTuple):
     region: str
     device: str
     platform: str
+    family: str                 # the device's: router | switch (templates branch on it)
     port: str                   # the circuit's port
     interface: str              # the platform's name for the port (VLAN 0) or its subinterface for the VLAN
     vlan: int
@@ -146,7 +151,7 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
-        device=device.name, platform=device.platform, port=port,
+        device=device.name, platform=device.platform, family=device.family, port=port,
         interface=placement.conventional or platform_spec(device.platform).naming.interface(port, vlan),
         vlan=vlan, subinterface=vlan != 0,
         tenant=tenant.account_id, tenant_name=name, description=description,
@@ -156,20 +161,32 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     )
 
 
-def delete_steps(c: ConnectionView) -> list[str]:
-    """The guide's order for deleting a hosted connection, before the device teardown (one line each)."""
-    hosted = c.id or "<hosted connection id>"
-    return [
-        "Partner guide order (\"Delete a hosted connection\": delete the associated VBR first;",
-        "\"Delete a VBR instance\": disable the VBR before deleting it):",
-        f"1. TerminateVirtualBorderRouter: aliyun vpc TerminateVirtualBorderRouter --RegionId {c.region} "
-        f"--VbrId <VBR of {hosted}>",
-        f"2. DeleteVirtualBorderRouter:    aliyun vpc DeleteVirtualBorderRouter --RegionId {c.region} "
-        f"--VbrId <VBR of {hosted}>",
-        f"3. DeletePhysicalConnection:     aliyun vpc DeletePhysicalConnection --RegionId {c.region} "
-        f"--PhysicalConnectionId {hosted}",
-        f"4. then remove {c.interface} from {c.device}:",
-    ]
+def comment_marker(platform: str) -> str:
+    marker = platform_spec(platform).comment
+    if marker is None:
+        raise InputError(f"templates/{platform}/commands.yaml has no `comment` marker: the Alibaba Cloud steps "
+                         f"cannot be printed safely for this platform")
+    return marker
+
+
+def cloud_block(action: str, old: ConnectionView, new: ConnectionView | None = None, dry_run: bool = False) -> str:
+    """The Alibaba Cloud runbook of one connection as comment lines: pasting them into the device does nothing."""
+    after = new or old
+    steps = cloud_runbook.runbook(action, old, new, dry_run=dry_run)
+    marker = comment_marker(old.platform)
+    title = f"{action} {old.key}{' (DRY RUN: DryRun=true where the API has it)' if dry_run else ''}"
+    lines = steps.lines(title, old.device, after.interface)
+    return "".join(f"{marker} {line}\n" for line in lines)
+
+
+def device_users(inv: Inventory) -> Counter:
+    """device -> users (tenant.users) behind its enabled and pending connections: what a device-wide ARP limit serves."""
+    users: Counter = Counter()
+    for hc in inv.hosted_connections:
+        circuit, tenant = inv.circuits.get(hc.circuit), inv.tenants.get(hc.tenant)
+        if hc.status in ("enabled", "pending") and circuit is not None and tenant is not None:
+            users[circuit.device] += max(int(tenant.users), 1)
+    return users
 
 
 # ---------------------------------------------------------------- rendering
@@ -194,8 +211,9 @@ def check_new_vlan(inv: Inventory, hc: HostedConnection, vlan: int) -> None:
 
 
 def render_connection(inv: Inventory, hc: HostedConnection, action: str = "create",
-                      new_vlan: int | None = None) -> str:
-    """One connection's snippet for one action (without entering/leaving configuration mode)."""
+                      new_vlan: int | None = None, dry_run: bool = False, cloud: bool = True) -> str:
+    """One connection's snippet for one action (without entering/leaving configuration mode): its Alibaba
+    Cloud runbook as comment lines (unless `cloud` is false), then the device lines."""
     if action not in ACTIONS:
         raise InputError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
     c = connection_view(inv, hc)
@@ -205,17 +223,24 @@ def render_connection(inv: Inventory, hc: HostedConnection, action: str = "creat
             raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
         check_new_vlan(inv, hc, new_vlan)
         new = connection_view(inv, replace(hc, vlan=new_vlan))
-        return _run(c.platform, action, owner, old=c, new=new)
-    if action == "delete":
-        return _run(c.platform, action, owner, c=c, steps=delete_steps(c))
-    return _run(c.platform, action, owner, c=c)
+        device = _run(c.platform, action, owner, old=c, new=new)
+    else:
+        new = None
+        device = _run(c.platform, action, owner, c=c)
+    return (cloud_block(action, c, new, dry_run) if cloud else "") + device
 
 
-def render_device(inv: Inventory, device_name: str, action: str, snippets: list[str]) -> str:
-    """One device's file: device.j2 wraps the snippets (configuration mode in and out)."""
+def render_device(inv: Inventory, device_name: str, action: str, snippets: list[str],
+                  users: Counter | None = None) -> str:
+    """One device's file: device.j2 wraps the snippets (configuration mode in and out). `inv` is the inventory
+    as the action leaves it (`users`: its device_users, when already counted): device-wide settings such as a
+    control-plane ARP limit get `arp_pps` = arp_pps_per_user x the users of its enabled and pending
+    connections, 0 when none is left."""
     device = inv.devices[device_name]
+    behind = (users if users is not None else device_users(inv))[device_name]
+    arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * behind)) if behind else 0
     return _run(device.platform, "device", f"device {device_name}", device=device, action=action,
-                snippets=[_Block(s.rstrip("\n")) for s in snippets])
+                snippets=[_Block(s.rstrip("\n")) for s in snippets], arp_pps=arp_pps, users=behind)
 
 
 def _order(inv: Inventory, hc: HostedConnection) -> tuple:
@@ -250,8 +275,20 @@ def select_connections(inv: Inventory, ids: list[str] | None, action: str) -> li
     return sorted(chosen, key=lambda hc: _order(inv, hc))
 
 
+def inventory_after(inv: Inventory, chosen: list[HostedConnection], action: str) -> Inventory:
+    """The inventory as `action` leaves it: deleted connections gone, enabled or disabled ones in their new status
+    (what device-wide settings are sized for)."""
+    status = {"enable": "enabled", "disable": "disabled"}.get(action)
+    if action != "delete" and status is None:
+        return inv
+    mine = {id(hc) for hc in chosen}
+    kept = [hc for hc in inv.hosted_connections if action != "delete" or id(hc) not in mine]
+    return replace(inv, hosted_connections=[replace(hc, status=status) if status and id(hc) in mine else hc
+                                            for hc in kept])
+
+
 def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
-                 new_vlan: int | None = None) -> dict[str, str]:
+                 new_vlan: int | None = None, dry_run: bool = False) -> dict[str, str]:
     """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
     if new_vlan is not None and action != "modify-vlan":
         raise InputError(f"--vlan is only for --action modify-vlan (not {action})")
@@ -262,7 +299,7 @@ def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "cr
     errors: list[str] = []
     for hc in chosen:
         try:
-            snippet = render_connection(inv, hc, action, new_vlan)
+            snippet = render_connection(inv, hc, action, new_vlan, dry_run)
         except InputError as e:
             errors.extend(e.messages)
             continue
@@ -271,5 +308,7 @@ def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "cr
         if not ids:
             errors.append("nothing was rendered; fix the inventory or choose connections with --connection ID")
         raise InputError(errors)
-    return {name: render_device(inv, name, action, snippets) for name, snippets in sorted(per_device.items())}
+    after = inventory_after(inv, chosen, action)
+    users = device_users(after)
+    return {name: render_device(after, name, action, snippets, users) for name, snippets in sorted(per_device.items())}
 

@@ -54,3 +54,21 @@ def test_check_loads_only_the_report_writer_it_prints_with(tmp_path):
                "ecpartner.report.markdown", "ecpartner.report.html"}
     assert writers & modules_at_exit(tmp_path, "check", CLEAN, "--format", "json") == {"ecpartner.report.json_report"}
     assert writers & modules_at_exit(tmp_path, "check", CLEAN) == {"ecpartner.report.table"}
+
+
+SDK = ("alibabacloud_vpc20160428", "alibabacloud_tea_openapi", "darabonba")
+
+
+def sdk(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.split(".")[0] in SDK)
+
+
+@pytest.mark.parametrize("args", [["check", CLEAN], ["check", CLEAN, "--format", "json"], ["render", "--help"]],
+                         ids=["check", "check-json", "render-help"])
+def test_the_alibaba_cloud_sdk_is_loaded_only_to_print_cloud_steps(tmp_path, args):
+    assert sdk(modules_at_exit(tmp_path, *args)) == []
+
+
+def test_render_loads_the_sdk_because_it_prints_the_cloud_steps(tmp_path):
+    """The other side of the lazy import: the runbook really builds its requests from the SDK's models."""
+    assert "alibabacloud_vpc20160428.models" in modules_at_exit(tmp_path, "render", CLEAN)

@@ -2,7 +2,8 @@
 
 - `lab.yaml`: render ports, how a device applies pasted configuration, the live lab device;
 - `parse/<command slug>/<case>.txt` + `<case>.expected.yaml`: parser cases of one command;
-- `render/base.cfg` (a running configuration, `{port}` the circuit port) and `render/<case>.cfg` (goldens).
+- `render/base.cfg` (a running configuration, `{port}` the circuit port) and `render/<case>.cfg` (goldens);
+  a device family other than router (lab.yaml `render.families`) has its own in `render/<family>/`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,26 @@ def config_command(platform: str) -> str:
     return platform_spec(platform).config_command
 
 
-def base_config(platform: str, port: str) -> str:
-    """A realistic running configuration with the circuit on `port`."""
-    return (PLATFORMS_DIR / platform / "render" / "base.cfg").read_text(encoding="utf-8").replace("{port}", port)
+def families(platform: str) -> list[str]:
+    """The device families the platform renders differently (lab.yaml render.families; default: router only)."""
+    return list(lab(platform)["render"].get("families", ["router"]))
+
+
+PLATFORM_FAMILIES = tuple((p, f) for p in PLATFORMS for f in families(p))
+
+
+def render_dir(platform: str, family: str = "router") -> Path:
+    """Where a family's render data lives: render/ for router, render/<family>/ for the others."""
+    folder = PLATFORMS_DIR / platform / "render"
+    return folder if family == "router" else folder / family
+
+
+def base_config(platform: str, port: str, family: str = "router") -> str:
+    """A realistic running configuration with the circuit on `port` (the family's own base.cfg when it has one)."""
+    path = render_dir(platform, family) / "base.cfg"
+    if not path.is_file():
+        path = render_dir(platform) / "base.cfg"
+    return path.read_text(encoding="utf-8").replace("{port}", port)
 
 
 def parse_cases() -> list[Path]:

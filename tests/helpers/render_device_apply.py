@@ -3,7 +3,7 @@ rendered snippet can be "applied" to a recorded running-config and parsed back b
 TTP templates. It knows just enough CLI to be honest about what the templates emit:
 
 - mode lines (system-view, quit, return, configure terminal, exit, end) and comments are not saved;
-- a top-level `undo interface X` / `no interface X` removes that stanza; any other top-level line
+- a top-level `undo interface X` / `no policy-map P` removes that stanza; any other top-level line
   enters (or creates) the stanza with that header;
 - inside a stanza, `undo CMD` / `no CMD` removes the lines that are CMD or start with CMD + " ";
   `undo shutdown` / `no shutdown` therefore leaves no line, as devices save it;
@@ -59,8 +59,8 @@ def apply(platform: str, running: str, pasted: str) -> str:
             continue
         if line[0] not in " \t":
             words = text.split()
-            if words[0] == negation and words[1:2] == ["interface"]:
-                header = "interface " + " ".join(words[2:])
+            if words[0] == negation:            # `no interface X`, `no policy-map P`: the stanza goes
+                header = " ".join(words[1:])
                 stanzas = [s for s in stanzas if s[0] != header]
                 current = None
                 continue

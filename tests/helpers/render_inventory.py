@@ -19,8 +19,8 @@ def empty_inventory(**thresholds) -> Inventory:
         circuits={}, tenants={}, hosted_connections=[])
 
 
-def add_device(inv: Inventory, name: str, platform: str) -> None:
-    inv.devices[name] = Device(name, "192.0.2.11", platform, "access", "default")
+def add_device(inv: Inventory, name: str, platform: str, family: str = "router") -> None:
+    inv.devices[name] = Device(name, "192.0.2.11", platform, "access", "default", family=family)
 
 
 def add_circuit(inv: Inventory, cid: str, device: str, interface: str, region: str = "cn-hangzhou") -> None:
@@ -38,10 +38,10 @@ def add_connection(inv: Inventory, circuit: str, tenant: str, vlan: int, bandwid
     return hc
 
 
-def golden_inventory(platform: str) -> Inventory:
+def golden_inventory(platform: str, family: str = "router") -> Inventory:
     """Two circuits on one access device: VLAN 100 (address, 2 users), VLAN 101 (disabled), and VLAN 0."""
     inv = empty_inventory()
-    add_device(inv, "acc-01", platform)
+    add_device(inv, "acc-01", platform, family)
     port_a, port_b = lab(platform)["render"]["golden_ports"]
     add_circuit(inv, "pc-circuit-a", "acc-01", port_a)
     add_circuit(inv, "pc-circuit-b", "acc-01", port_b)
@@ -60,6 +60,7 @@ GOLDEN_CASES = {
     "create": dict(ids=None, action="create"),
     "disable": dict(ids=_ALL, action="disable"),
     "enable": dict(ids=_ALL, action="enable"),
+    "enable-dry-run": dict(ids=_ALL, action="enable", dry_run=True),   # DryRun where the API has it
     "delete": dict(ids=_ALL, action="delete"),
     "modify-vlan": dict(ids=["pc-hosted0001"], action="modify-vlan", new_vlan=200),
     "modify-vlan-from-vlan0": dict(ids=["pc-hosted0003"], action="modify-vlan", new_vlan=7),

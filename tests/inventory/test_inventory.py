@@ -295,3 +295,17 @@ def test_unreadable_file(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(InputError) as caught:
         load_inventory(path)
     assert caught.value.messages == ["inventory.yaml: permission denied"]
+
+
+# ---------------------------------------------------------------- device family (render variant)
+
+def test_device_family_defaults_to_router_and_accepts_switch() -> None:
+    inv = load_inventory(write(mutate(("    role: aggregation\n", "    role: aggregation\n    family: switch\n"))))
+    assert inv.devices["hz-acc-01"].family == "router"
+    assert inv.devices["hz-agg-02"].family == "switch"
+
+
+def test_an_unknown_device_family_names_file_line_and_path() -> None:
+    text = mutate(("    role: access\n", "    role: access\n    family: firewall\n"))
+    assert problems(text) == [f"inventory.yaml:{line_of(text, 'family: firewall')}: devices[0].family: "
+                              "'firewall' is not one of router, switch"]

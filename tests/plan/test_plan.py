@@ -62,10 +62,12 @@ def test_clean_proposal_may_be_created_with_config_and_api_call(platform):
     assert result.verdict == "may be created" and result.exit_code == 0, [f.message for f in result.blockers]
     assert result.connection.vlan == 2                       # lowest free: VLAN 1 is taken, never 0
     assert "GigabitEthernet0/0/1.2" in result.config and "10.9.0.1 255.255.255.252" in result.config
+    token = result.request.pop("Token")
     assert result.request == {
         "RegionId": "cn-hangzhou", "PhysicalConnectionId": "pc-a", "VlanId": 2, "Spec": "200M",
-        "VpconnAliUid": TENANT, "OrderMode": "PayByVirtualPhysicalConnectionOwner",
+        "VpconnAliUid": int(TENANT), "OrderMode": "PayByVirtualPhysicalConnectionOwner",   # an integer (Long) in the SDK
         "Name": "ecp-Acme-vlan2", "Description": f"ECP pending tenant {TENANT} Acme"}
+    assert token.startswith("ecp-") and token == run(inv, states, address="10.9.0.1/30").request["Token"]
     words = shlex.split(result.command)
     assert words[:3] == ["aliyun", "vpc", "CreateVirtualPhysicalConnection"]
     assert dict(zip(words[3::2], words[4::2]))["--Description"] == f"ECP pending tenant {TENANT} Acme"

@@ -31,10 +31,25 @@ def test_delete_prints_the_guide_order(tmp_path, capsys):
     inventory = make_fleet(tmp_path)
     assert main(["render", str(inventory), "--connection", "pc-hc01", "--action", "delete"]) == 0
     out = capsys.readouterr().out
-    steps = ["TerminateVirtualBorderRouter", "DeleteVirtualBorderRouter", "DeletePhysicalConnection --RegionId",
-             "undo interface GigabitEthernet0/0/1.100"]
+    steps = ["DescribeVirtualBorderRoutersForPhysicalConnection --RegionId", "TerminateVirtualBorderRouter --RegionId",
+             "DeleteVirtualBorderRouter --RegionId", "TerminatePhysicalConnection --RegionId",
+             "DeletePhysicalConnection --RegionId", "undo interface GigabitEthernet0/0/1.100"]
     positions = [out.index(s) for s in steps]
     assert positions == sorted(positions)
+
+
+def test_dry_run_turns_the_cloud_calls_into_dry_run_requests_and_nothing_else(tmp_path, capsys):
+    inventory = make_fleet(tmp_path)
+    assert main(["render", str(inventory), "--connection", "pc-hc01", "--action", "modify-vlan", "--vlan", "300"]) == 0
+    real = capsys.readouterr().out
+    assert main(["render", str(inventory), "--connection", "pc-hc01", "--action", "modify-vlan", "--vlan", "300",
+                 "--dry-run"]) == 0
+    dry = capsys.readouterr().out
+    update = [line for line in dry.splitlines() if "aliyun vpc UpdateVirtualPhysicalConnection" in line]
+    assert len(update) == 1 and update[0].endswith(" --DryRun true")
+    assert "--DryRun" not in real
+    device = [line for line in dry.splitlines() if not line.startswith("#")]
+    assert device == [line for line in real.splitlines() if not line.startswith("#")]    # device lines unchanged
 
 
 def test_modify_vlan_refuses_a_vlan_used_on_the_circuit(tmp_path, capsys):
@@ -67,3 +82,21 @@ def test_usage_errors_exit_2_and_write_nothing(tmp_path, capsys):
         assert main(["render", str(inventory), "--output-dir", str(out), *extra]) == 2, extra
         assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_device_family_in_the_inventory_selects_the_template_variant(tmp_path, capsys):
+    inventory = make_fleet(tmp_path)
+    assert main(["render", str(inventory)]) == 0
+    router = capsys.readouterr().out
+    text = inventory.read_text()
+    for name in ("hz-acc-01", "sh-acc-01"):
+        old = f"{{name: {name},"
+        assert old in text
+        text = text.replace(old, f"{{name: {name}, family: switch,")
+    inventory.write_text(text)
+    assert main(["render", str(inventory)]) == 0
+    switch = capsys.readouterr().out
+    assert "vlan-type dot1q 100" in router and "dot1q termination vid 100" not in router
+    assert "dot1q termination vid 100" in switch and "vlan-type dot1q" not in switch and " undo portswitch" in switch
+    assert "control-plane\n service-policy input ECP-COPP" in router and "ip arp inspection limit rate" not in router
+    assert "ip arp inspection limit rate" in switch and "ECP-COPP" not in switch

@@ -1,7 +1,8 @@
 """Round trip: what `render` produces, applied to a realistic running-config, parsed back by the
 project's own TTP templates and checked by its own rules, passes for that connection; `delete`
 removes the connection's interface again. Property-based over VLANs 0..2999, every valid spec,
-both platforms, several interface names, users and addresses."""
+every platform and device family it renders (lab.yaml render.families), several interface names,
+users and addresses."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ecpartner.rules import Context, evaluate
 from ecpartner.placement import Placements
 from ecpartner.state import ARP, QOS, Counters
 
-from helpers.platforms import PLATFORMS, base_config, config_command, lab
+from helpers.platforms import PLATFORM_FAMILIES, PLATFORMS, base_config, config_command, lab
 from helpers.render_device_apply import apply
 from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
 
@@ -25,9 +26,9 @@ ROUND_TRIP_RULES = ["qos-bandwidth-limit", "config-drift", "monitoring-enabled",
 HOSTED = "pc-hosted0001"
 
 
-def one_connection(platform, port, vlan, spec, status="enabled", users=1, address=None):
+def one_connection(platform, port, vlan, spec, status="enabled", users=1, address=None, family="router"):
     inv = empty_inventory()
-    add_device(inv, "acc-01", platform)
+    add_device(inv, "acc-01", platform, family)
     add_circuit(inv, "pc-circuit01", "acc-01", port)
     add_tenant(inv, "1987654321098765", "Acme", users=users)
     hc = add_connection(inv, "pc-circuit01", "1987654321098765", vlan, spec, status=status, id=HOSTED, address=address)
@@ -56,13 +57,10 @@ def check_passes(inv, hc, state):
     return findings
 
 
-platforms = st.sampled_from(PLATFORMS)
-
-
 @st.composite
 def connections(draw):
-    platform = draw(platforms)
-    return dict(platform=platform, port=draw(st.sampled_from(PORTS[platform])),
+    platform, family = draw(st.sampled_from(PLATFORM_FAMILIES))
+    return dict(platform=platform, family=family, port=draw(st.sampled_from(PORTS[platform])),
                 vlan=draw(st.integers(0, 2999)), spec=draw(st.sampled_from(SPECS)),
                 status=draw(st.sampled_from(["enabled", "enabled", "disabled"])),
                 users=draw(st.integers(1, 5)),
@@ -77,7 +75,7 @@ def platform_examples(test: str):
     def decorate(function):
         for platform in PLATFORMS:
             for case in lab(platform)["render"].get("round_trip_examples", {}).get(test, ()):
-                function = example(dict(platform=platform, **case))(function)
+                function = example(dict(platform=platform, **{"family": "router", **case}))(function)
         return function
     return decorate
 
@@ -88,7 +86,8 @@ def platform_examples(test: str):
 def test_create_round_trip_passes_the_rules(case):
     platform = case["platform"]
     inv, hc = one_connection(**case)
-    config = apply(platform, base_config(platform, case["port"]), render_fleet(inv, action="create")["acc-01"])
+    config = apply(platform, base_config(platform, case["port"], case["family"]),
+                   render_fleet(inv, action="create")["acc-01"])
     state = parsed(platform, config)
     iface = carried(inv, hc, state)
     assert iface is not None and iface.vlan == (hc.vlan or None)
@@ -102,7 +101,7 @@ def test_create_round_trip_passes_the_rules(case):
 def test_delete_removes_the_interface(case):
     platform, port = case["platform"], case["port"]
     inv, hc = one_connection(**case)
-    base = base_config(platform, port)
+    base = base_config(platform, port, case["family"])
     created = apply(platform, base, render_fleet(inv, action="create")["acc-01"])
     deleted_text = render_fleet(inv, [HOSTED], action="delete")["acc-01"]
     state = parsed(platform, apply(platform, created, deleted_text))
@@ -113,10 +112,11 @@ def test_delete_removes_the_interface(case):
         port_state = state.interfaces[port]
         assert port_state.shutdown and not port_state.addresses and port_state.description is None
         assert not state.limits(QOS, port) and not [r for r in state.limits(ARP, port) if r.interface == port]
-    for step in ("TerminateVirtualBorderRouter", "DeleteVirtualBorderRouter", "DeletePhysicalConnection"):
-        assert step in deleted_text
-    order = [deleted_text.index(s) for s in ("TerminateVirtualBorderRouter", "DeleteVirtualBorderRouter",
-                                             "DeletePhysicalConnection --RegionId", f"remove {hc.vlan and port + '.' + str(hc.vlan) or port}")]
+    # the cloud runbook first, in the guide's order, the device teardown last
+    steps = ("aliyun vpc DescribeVirtualBorderRoutersForPhysicalConnection", "aliyun vpc TerminateVirtualBorderRouter",
+             "aliyun vpc DeleteVirtualBorderRouter", "aliyun vpc TerminatePhysicalConnection",
+             "aliyun vpc DeletePhysicalConnection", f"the lines below ({hc.vlan and port + '.' + str(hc.vlan) or port})")
+    order = [deleted_text.index(s) for s in steps]
     assert order == sorted(order)
 
 
@@ -127,7 +127,8 @@ def test_modify_vlan_round_trip(case, new_vlan):
     if new_vlan == case["vlan"]:
         new_vlan = (new_vlan + 1) % 3000
     inv, hc = one_connection(**case)
-    created = apply(platform, base_config(platform, case["port"]), render_fleet(inv, action="create")["acc-01"])
+    created = apply(platform, base_config(platform, case["port"], case["family"]),
+                    render_fleet(inv, action="create")["acc-01"])
     modified = render_fleet(inv, [HOSTED], action="modify-vlan", new_vlan=new_vlan)["acc-01"]
     state = parsed(platform, apply(platform, created, modified))
     inv.hosted_connections[0] = moved = hc.__class__(**{**hc.__dict__, "vlan": new_vlan})
@@ -137,10 +138,10 @@ def test_modify_vlan_round_trip(case, new_vlan):
 
 
 @pytest.mark.parametrize("spec", SPECS)
-@pytest.mark.parametrize("platform", PLATFORMS)
-def test_every_spec_round_trips_on_both_platforms(platform, spec):
-    """Deterministic complement to the property tests: every spec x platform, at both VLAN extremes."""
+@pytest.mark.parametrize("platform,family", PLATFORM_FAMILIES, ids=[f"{p}-{f}" for p, f in PLATFORM_FAMILIES])
+def test_every_spec_round_trips_on_every_platform_and_family(platform, family, spec):
+    """Deterministic complement to the property tests: every spec x platform x family, at both VLAN extremes."""
     for vlan, port in ((0, PORTS[platform][1]), (2999, PORTS[platform][2])):
-        inv, hc = one_connection(platform, port, vlan, spec, users=3, address="10.100.0.1/30")
-        config = apply(platform, base_config(platform, port), render_fleet(inv, action="create")["acc-01"])
+        inv, hc = one_connection(platform, port, vlan, spec, users=3, address="10.100.0.1/30", family=family)
+        config = apply(platform, base_config(platform, port, family), render_fleet(inv, action="create")["acc-01"])
         check_passes(inv, hc, parsed(platform, config))

@@ -19,7 +19,7 @@ def cmd_plan(args) -> int:
         states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
                                          args.concurrency, args.timeout)
     result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
-                  args.connection_id, now, states, failures)
+                  args.connection_id, now, states, failures, dry_run=args.dry_run)
     if args.format == "json":
         text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
     else:

@@ -18,7 +18,7 @@ def output_name(device_name: str, action: str) -> str:
 
 def cmd_render(args) -> int:
     inv = load_inventory(args.inventory)
-    files = render_fleet(inv, args.connection, args.action, args.vlan)
+    files = render_fleet(inv, args.connection, args.action, args.vlan, dry_run=args.dry_run)
     if not files:
         print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
         return 0

@@ -15,7 +15,7 @@ from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory
 from ecpartner.parse import build_states
 from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
-from ecpartner.telemetry.sources import default_path, sample_source
+from ecpartner.telemetry.sources import default_path, sample_sources
 
 TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
 
@@ -32,7 +32,8 @@ def stage(name: str, timings: dict[str, float]):
 
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
               concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
-              timings: dict[str, float] | None = None) -> list[Finding]:
+              timings: dict[str, float] | None = None, telemetry: str | None = None) -> list[Finding]:
+    """`telemetry` ("store" | "series" | None: the one with more samples) picks the telemetry rules' source."""
     timings = {} if timings is None else timings
     rules = all_rules()
     rule_ids = only or [r.id for r in rules.values() if r.in_check]
@@ -44,11 +45,12 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
-    if TELEMETRY in needs and sample_source(inventory, db, fixtures) is not None:
+    if TELEMETRY in needs and (sample_sources(inventory, db, fixtures) or telemetry):
         from ecpartner.telemetry.window import load_window   # pandas: loaded only when there are samples
 
-        with stage("telemetry", timings):   # None (rules stay silent) with fewer than two samples in the window
-            ctx.telemetry = load_window(inventory, db, since, fixtures_dir=fixtures, states=ctx.states)
+        with stage("telemetry", timings):   # no source at all: None, and the telemetry rules stay silent
+            ctx.telemetry = load_window(inventory, db, since, fixtures_dir=fixtures, states=ctx.states,
+                                        choice=telemetry)
     with stage("rules", timings), gc_paused():      # a finding per rule and subject: 160,000 on 20,000 connections
         return evaluate(ctx, rule_ids)
 
@@ -59,15 +61,18 @@ def telemetry_findings(inventory: Inventory, window) -> list[Finding]:
 
 
 def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
-                 states: dict | None = None) -> tuple[str, int]:
+                 states: dict | None = None, telemetry: str | None = None) -> tuple[str, int]:
     """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
-    any) say which interface carries each connection."""
+    any) say which interface carries each connection; `telemetry` picks the source as for run_check."""
     from ecpartner.telemetry.report import render
     from ecpartner.telemetry.window import load_window, recorded_states   # pandas: only when reporting
 
-    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states)
+    window = load_window(inventory, db, since, states=recorded_states(inventory) if states is None else states,
+                         choice=telemetry)
     if window is None:
-        where = db or f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv"
-        raise InputError(f"{where}: fewer than two samples in the last {since}: nothing to report yet")
+        raise InputError(f"{default_path(inventory.path)} or {inventory.base_dir / 'telemetry'}/*.csv: "
+                         "no telemetry samples: nothing to report yet")
+    if window.sample_times < 2:
+        raise InputError(f"{window.source}: fewer than two samples in the last {since}: nothing to report yet")
     findings = telemetry_findings(inventory, window)
     return render(fmt, inventory, window, findings), exit_code(findings)

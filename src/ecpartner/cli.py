@@ -21,6 +21,14 @@ EXIT_CODES = """exit codes: 0 done and compliant (warnings allowed), 1 at least 
   130/143 interrupted by SIGINT/SIGTERM (nothing half-written)"""
 TIMEOUT_HELP = ("seconds per step with --live: connecting (counted twice), each command, and SNMP requests; "
                 "a device's whole budget is the sum of its steps (default 30)")
+POLL_TIMEOUT_HELP = ("with --live: the whole SNMP walk of one device, and each SSH step of reading its "
+                     "configuration (default 30)")
+INVENTORY_HELP = "the inventory YAML file (contract section 2)"
+DB_HELP = "telemetry store (SQLite; default: telemetry.sqlite beside the inventory)"
+SINCE_HELP = "telemetry window, measured back from the newest sample: 30m, 24h, 7d (default 24h)"
+TELEMETRY_HELP = ("which samples the telemetry verdicts stand on when both exist: the store or the recorded "
+                  "series (telemetry/*.csv beside the inventory). Default: the one with more samples in the "
+                  "window; a store named with --db is chosen")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,34 +82,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check the inventory and devices against the partner guide",
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    c.add_argument("inventory")
+    c.add_argument("inventory", help=INVENTORY_HELP)
     live_options(c)
-    c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids")
-    c.add_argument("--format", choices=FORMATS, default="table")
+    c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids (comma-separated)")
+    c.add_argument("--format", choices=FORMATS, default="table",
+                   help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
-    c.add_argument("--db", metavar="PATH", help="telemetry store for the telemetry-* rules")
-    c.add_argument("--since", default="24h", help="telemetry window, back from the newest sample (default 24h)")
+    c.add_argument("--db", metavar="PATH", help=DB_HELP + ", for the telemetry-* rules")
+    c.add_argument("--since", default="24h", help=SINCE_HELP)
+    c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
 
     pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
-    pl.add_argument("inventory")
-    pl.add_argument("--circuit", required=True, metavar="ID")
-    pl.add_argument("--tenant", required=True, metavar="ACCOUNT")
-    pl.add_argument("--bandwidth", required=True, metavar="SPEC")
-    pl.add_argument("--vlan", type=_vlan, default="auto", metavar="N|auto")
-    pl.add_argument("--address", metavar="CIDR")
+    pl.add_argument("inventory", help=INVENTORY_HELP)
+    pl.add_argument("--circuit", required=True, metavar="ID", help="the circuit to provision it on")
+    pl.add_argument("--tenant", required=True, metavar="ACCOUNT", help="the tenant's Alibaba Cloud account id")
+    pl.add_argument("--bandwidth", required=True, metavar="SPEC", help="the spec to buy: 50M ... 10G")
+    pl.add_argument("--vlan", type=_vlan, default="auto", metavar="N|auto",
+                    help="the VLAN, or auto: the lowest free one (default auto)")
+    pl.add_argument("--address", metavar="CIDR", help="partner-side address of the subinterface")
     pl.add_argument("--id", dest="connection_id", metavar="ID", help="hosted connection id, if already assigned")
     live_options(pl)
-    pl.add_argument("--format", choices=["table", "json", "markdown"], default="table")
-    pl.add_argument("--output", metavar="PATH")
+    pl.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                    help="output format (default table)")
+    pl.add_argument("--output", metavar="PATH", help="write the plan here (atomically) instead of stdout")
     pl.add_argument("--dry-run", action="store_true",
                     help="the CreateVirtualPhysicalConnection request with DryRun=true (checked, nothing created)")
     pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")
-    r.add_argument("inventory")
+    r.add_argument("inventory", help=INVENTORY_HELP)
     r.add_argument("--connection", action="append", metavar="ID", help="hosted connection id (repeatable)")
-    r.add_argument("--action", choices=ACTIONS, default="create")
+    r.add_argument("--action", choices=ACTIONS, default="create", help="what to render (default create)")
     r.add_argument("--vlan", type=int, metavar="N", help="new VLAN for --action modify-vlan")
     r.add_argument("--output-dir", metavar="DIR", help="one file per device here, instead of stdout")
     r.add_argument("--dry-run", action="store_true",
@@ -109,39 +121,41 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(handler="ecpartner.commands.render:cmd_render")
 
     co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")
-    co.add_argument("inventory")
-    co.add_argument("--record", required=True, metavar="DIR")
-    co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
+    co.add_argument("inventory", help=INVENTORY_HELP)
+    co.add_argument("--record", required=True, metavar="DIR",
+                    help="write the fixture fleet here (devices/, snmp/; contract section 3)")
+    co.add_argument("--concurrency", type=_positive_int, default=20, metavar="N",
+                    help="devices collected at once (default 20)")
     co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
     co.set_defaults(handler="ecpartner.commands.collect:cmd_collect")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)
     tp = tsub.add_parser("poll", help="take one sample of every tenant interface")
-    tp.add_argument("inventory")
-    tp.add_argument("--db", metavar="PATH")
+    tp.add_argument("inventory", help=INVENTORY_HELP)
+    tp.add_argument("--db", metavar="PATH", help=DB_HELP)
     tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
-    tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
-                    help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
-                         "configuration (default 30)")
+    tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
     tp.set_defaults(handler="ecpartner.commands.telemetry:cmd_poll")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
-    tr.add_argument("inventory")
-    tr.add_argument("--db", metavar="PATH")
-    tr.add_argument("--since", default="24h")
-    tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html")
-    tr.add_argument("--output", metavar="PATH")
+    tr.add_argument("inventory", help=INVENTORY_HELP)
+    tr.add_argument("--db", metavar="PATH", help=DB_HELP)
+    tr.add_argument("--since", default="24h", help=SINCE_HELP)
+    tr.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
+    tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html",
+                    help="report format (default html: one self-contained page with plots)")
+    tr.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
     tr.set_defaults(handler="ecpartner.commands.telemetry:cmd_report")
     tu = tsub.add_parser("run", help="poll on a schedule and write reports on theirs")
-    tu.add_argument("inventory")
-    tu.add_argument("--every", required=True)
-    tu.add_argument("--report-every", default=None)
-    tu.add_argument("--report-dir", metavar="DIR")
-    tu.add_argument("--db", metavar="PATH")
-    tu.add_argument("--live", action="store_true")
-    tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
-                    help="with --live: the whole SNMP walk of one device, and each SSH step of reading its "
-                         "configuration (default 30)")
+    tu.add_argument("inventory", help=INVENTORY_HELP)
+    tu.add_argument("--every", required=True, metavar="DURATION", help="poll period: 5m, 1h, ...")
+    tu.add_argument("--report-every", default=None, metavar="DURATION",
+                    help="write an HTML report of the store this often (default: no reports)")
+    tu.add_argument("--report-dir", metavar="DIR",
+                    help="where reports go (default telemetry-reports/ beside the inventory)")
+    tu.add_argument("--db", metavar="PATH", help=DB_HELP)
+    tu.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
+    tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
     tu.set_defaults(handler="ecpartner.commands.telemetry:cmd_run")
     return p
 

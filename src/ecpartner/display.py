@@ -10,6 +10,7 @@ The format helpers below apply `safe()` first, then the escaping of their format
 from __future__ import annotations
 
 import html
+import os
 import re
 
 # Everything but C0 (which JSON already escapes, and whose \n is also JSON's own layout).
@@ -17,7 +18,11 @@ _INVISIBLE = "\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
 _UNSAFE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
 _UNSAFE_IN_JSON = re.compile(f"[{_INVISIBLE}]")
 _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")          # what XML 1.0 cannot carry once C0 is gone
-_MARKDOWN = re.compile(r"([\\`*_\[\]#~|])")                      # inline markup; &, <, > become entities
+# Inline markup, table pipes, and '<' (it opens a tag or an autolink: markdown renders inline HTML) are
+# backslash-escaped, which CommonMark allows before any ASCII punctuation; '&' only where it would start
+# an entity reference. '>' is left alone: it means something only at the start of a line, and a cell
+# never starts one. So a reader sees `>= 2` in the file and on the page.
+_MARKDOWN = re.compile(r"([\\`*_\[\]#~|<]|&(?=#?\w+;))")
 _FORMULA_START = ("=", "+", "-", "@")    # OWASP CSV injection prefixes; tab and CR are escaped by safe()
 
 
@@ -54,13 +59,14 @@ def xml_text(value: object) -> str:
 
 
 def markdown_text(value: object) -> str:
-    """One-line, table-cell-safe markdown: markup characters backslash-escaped, HTML as entities
-    (markdown renders inline HTML), line breaks as <br>."""
-    lines = []
-    for line in safe_lines(value).split("\n"):
-        line = line.strip().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        lines.append(_MARKDOWN.sub(r"\\\1", line))
-    return "<br>".join(lines)
+    """One-line, table-cell-safe markdown: markup characters, pipes and HTML openers backslash-escaped
+    (not turned into entities: the file stays readable), line breaks as <br>."""
+    return "<br>".join(_MARKDOWN.sub(r"\\\1", line.strip()) for line in safe_lines(value).split("\n"))
+
+
+def color_wanted(stream) -> bool:
+    """ANSI colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org)."""
+    return not os.environ.get("NO_COLOR") and bool(getattr(stream, "isatty", lambda: False)())
 
 
 def csv_cell(value: object) -> object:

@@ -11,6 +11,9 @@ SEV_ERROR, SEV_WARNING, SEV_INFO = "error", "warning", "info"
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
 
 SUBJECT_KEYS = ("circuit", "hosted_connection", "device", "interface")
+# Extension (contract section 8): beside the four keys, so that a finding of a region (circuit-redundancy)
+# or of a tenant (ha-spread) has an identity of its own.
+SUBJECT_EXTRA_KEYS = ("region", "tenant")
 
 
 @dataclass(slots=True)
@@ -18,7 +21,7 @@ class Finding:
     rule: str
     status: str                 # pass | fail | error
     severity: str               # error | warning | info  (a pass carries the severity a failure would have)
-    subject: dict[str, Any]     # always the four SUBJECT_KEYS, None where they do not apply
+    subject: dict[str, Any]     # always SUBJECT_KEYS and SUBJECT_EXTRA_KEYS, None where they do not apply
     message: str
     expected: Any = None
     actual: Any = None
@@ -40,8 +43,12 @@ class Finding:
         }
 
 
-def subject(circuit=None, hosted_connection=None, device=None, interface=None) -> dict[str, Any]:
-    return {"circuit": circuit, "hosted_connection": hosted_connection, "device": device, "interface": interface}
+def subject(circuit=None, hosted_connection=None, device=None, interface=None, *, region=None,
+            tenant=None) -> dict[str, Any]:
+    """The subject of a finding; region and tenant left None are filled from the inventory by the rule
+    registry wherever the circuit or the hosted connection says them."""
+    return {"circuit": circuit, "hosted_connection": hosted_connection, "device": device, "interface": interface,
+            "region": region, "tenant": tenant}
 
 
 def exit_code(findings: list[Finding]) -> int:

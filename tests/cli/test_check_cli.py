@@ -42,7 +42,11 @@ def test_bad_inventory_is_exit_2_with_file_line_and_leaves_output_untouched(run,
 
 def test_unknown_rule_in_only_is_exit_2(run, demo_inventory):
     code, _, stderr = run("check", demo_inventory, "--only", "vlan-unique,vlan-uniq")
-    assert code == 2 and "unknown rule id vlan-uniq" in stderr
+    assert code == 2 and "unknown rule id vlan-uniq; did you mean vlan-unique?" in stderr
+    code, _, stderr = run("check", demo_inventory, "--only", "telemetry-utilisation,zzzz")
+    assert code == 2 and "unknown rule id telemetry-utilisation; did you mean telemetry-utilization?" in stderr
+    assert "unknown rule id zzzz\n" in stderr                 # nothing close: no guess
+    assert "known rule ids: carrier-eligible," in stderr
 
 
 def test_only_selects_rules_and_inventory_rules_need_no_devices(run, demo_inventory, tmp_path):

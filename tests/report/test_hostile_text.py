@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from ecpartner.cli import main
 from ecpartner.collect.progress import Progress
@@ -90,7 +91,9 @@ def test_check_junit_is_valid_xml_with_visible_escapes(tmp_path, capsys):
 def test_check_markdown(tmp_path, capsys):
     code, out, _ = run(capsys, "check", hostile_copy(tmp_path), "--format", "markdown")
     assert_neutral(out, SHOWN_MD)
-    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert r"\<script>alert(1)\</script>" in out and "&lt;" not in out     # escaped for markdown, not HTML
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(out)
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert r"\`tick\`" in out and r"\| x \| y \|" in out
     header = "| Status | Severity | Rule | Subject | Message | Expected | Actual |"
     rows = [line for line in out.split(header)[1].split("\n\n")[0].splitlines()[2:]]
@@ -117,7 +120,7 @@ def test_plan_context_naming_the_hostile_tenant_in_every_format(tmp_path, capsys
         else:
             assert_neutral(out, SHOWN_MD if fmt == "markdown" else SHOWN)
         if fmt == "markdown":
-            assert "<script>" not in out and r"\`tick\`" in out
+            assert not re.search(r"(?<!\\)<script>", out) and r"\`tick\`" in out
 
 
 # ------------------------------------------------------------------ telemetry report
@@ -131,7 +134,7 @@ def test_telemetry_report_in_every_format(tmp_path, capsys):
         for ch in RAW:
             assert ch not in out, (fmt, ch)
         if fmt == "markdown":
-            assert out.startswith(r"# Telemetry report: \# Evil &lt;b&gt;Telecom&lt;/b&gt; \| x \| \\x1b\[2J \\u202e")
+            assert out.startswith(r"# Telemetry report: \# Evil \<b>Telecom\</b> \| x \| \\x1b\[2J \\u202e")
         if fmt == "html":
             assert "<b>" not in out and r"&lt;b&gt;Telecom&lt;/b&gt; | x | \x1b[2J \u202e</h1>" in out
 
@@ -210,7 +213,8 @@ def test_safe_escapes_every_control_and_bidi_character_and_nothing_else():
 
 def test_markdown_text_and_csv_cell_rules():
     assert markdown_text("# head `x` *y* [l](u) <i> a|b\nnext") == \
-        r"\# head \`x\` \*y\* \[l\](u) &lt;i&gt; a\|b<br>next"
+        r"\# head \`x\` \*y\* \[l\](u) \<i> a\|b<br>next"
+    assert markdown_text(">= 2 & R&D, &amp; &#60;") == r">= 2 & R&D, \&amp; \&\#60;"      # entities only
     assert [csv_cell(v) for v in ("=1+2", "-5", "-1e3", "- x", -5, 2.5, None)] == \
         ["'=1+2", "-5", "-1e3", "'- x", -5, 2.5, None]
 

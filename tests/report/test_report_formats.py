@@ -52,9 +52,11 @@ def test_json_is_the_contract_object_with_every_finding():
     for item in doc["findings"]:
         assert set(item) == {"rule", "status", "severity", "subject", "message", "expected", "actual",
                              "requirement"}
-        assert set(item["subject"]) == {"circuit", "hosted_connection", "device", "interface"}
+        # the contract's four keys, and the extension's region and tenant: always there, null if they do not apply
+        assert set(item["subject"]) == {"circuit", "hosted_connection", "device", "interface", "region", "tenant"}
     assert doc["findings"][3]["subject"] == {"circuit": None, "hosted_connection": None,
-                                             "device": "hz-acc-01", "interface": None}
+                                             "device": "hz-acc-01", "interface": None,
+                                             "region": None, "tenant": None}
 
 
 def test_json_serializes_sets_tuples_and_datetimes():
@@ -104,12 +106,41 @@ def test_junit_failures_errors_and_warnings():
     failure = by_name["vlan-unique circuit pc-c1, connection pc-h2"].find("failure")
     assert failure.get("type") == "error"
     assert "expected: a VLAN unused on pc-c1" in failure.text and "actual: [7, 100]" in failure.text
-    warning = by_name["spec-valid connection pc-h3"].find("failure")
-    assert warning.get("type") == "warning"
+    # a warning does not fail the run (exit 0), so it does not fail the CI job: shown, not a <failure>
+    warning = by_name["spec-valid connection pc-h3"]
+    assert warning.find("failure") is None and warning.find("error") is None
+    assert warning.find("system-out").text.startswith("WARNING (failed): 2G and above needs allowlisting")
+    assert {p.get("name"): p.get("value") for p in warning.iter("property")} == {"severity": "warning",
+                                                                                 "status": "fail"}
+    spec = root.find("testsuite[@name='spec-valid']")
+    assert spec.get("failures") == "0" and spec.find("properties/property[@name='warnings']").get("value") == "1"
+    assert (root.get("failures"), root.get("errors")) == ("2", "1")       # vlan-unique, config-drift; ssh
     error = by_name["device-reachable hz-acc-01"].find("error")
     assert error is not None and error.get("message") == "hz-acc-01: SSH timed out after 30 s"
     assert by_name["device-reachable hz-acc-01"].find("failure") is None
     assert "carrier-eligible" in by_name                           # all-null subject: the rule alone
+
+
+def test_junit_testcase_names_are_unique_with_region_tenant_and_numbering():
+    findings = [Finding("circuit-redundancy", "fail", "error", subject(region=r), "one circuit") for r in
+                ("cn-hangzhou", "cn-shanghai")]
+    findings += [Finding("ha-spread", "fail", "error", subject(tenant=t), "one circuit") for t in ("111", "222")]
+    findings += [Finding("icmp-rate-limit", "pass", "error", subject(device="d1"), "ok")] * 3   # alike
+    root = ET.fromstring(render("junit", findings).encode("utf-8"))
+    names = [c.get("name") for c in root.iter("testcase")]
+    assert names == ["circuit-redundancy region cn-hangzhou", "circuit-redundancy region cn-shanghai",
+                     "ha-spread tenant 111", "ha-spread tenant 222",
+                     "icmp-rate-limit d1", "icmp-rate-limit d1 (2)", "icmp-rate-limit d1 (3)"]
+
+
+def test_subject_text_names_region_and_tenant_only_where_nothing_else_implies_them():
+    from ecpartner.report.common import subject_text
+
+    assert subject_text(subject(region="cn-hangzhou")) == "region cn-hangzhou"
+    assert subject_text(subject(tenant="111")) == "tenant 111"
+    full = subject(circuit="pc-c1", hosted_connection="pc-h1", device="d", interface="i",
+                   region="cn-hangzhou", tenant="111")
+    assert subject_text(full) == "d i, circuit pc-c1, connection pc-h1"
 
 
 def test_junit_escapes_markup_and_control_characters():
@@ -187,10 +218,30 @@ def test_markdown_problem_cells_escape_pipes_newlines_and_markup():
     assert len(rows) == 4
     assert all(len(_cells(r)) == 7 for r in rows)              # an unescaped pipe would add a column
     drift = next(r for r in rows if "config-drift" in r)
-    assert r"&lt;/script&gt; \| pipe &amp; amp<br>second line" in drift
-    assert "<script>" not in text
+    assert r'\<script>alert("x")\</script> \| pipe & amp<br>second line' in drift
+    assert "&lt;" not in text and "&amp;" not in text          # readable source, not HTML entities
     assert [c.strip() for c in _cells(rows[0])][:3] == ["fail", "error", "vlan-unique"]   # errors first
     assert [c.strip() for c in _cells(rows[-1])][:2] == ["fail", "warning"]
+
+
+def test_markdown_reads_as_written_and_renders_safely():
+    """`>= 2` stays `>= 2` (no HTML entities in the source); rendered by a CommonMark + GFM-table
+    parser that passes raw HTML through, the hostile text is still only text and the table keeps its cells."""
+    from markdown_it import MarkdownIt
+
+    findings = _findings() + [Finding("circuit-redundancy", "fail", "error", subject(region="cn-hangzhou"),
+                                      "Region has <img src=x onerror=alert(1)> &lt;b&gt; &#60;i&#62; *bold*",
+                                      {"enabled_circuits": ">= 2"}, {"enabled_circuits": ["c1"]})]
+    text = render("markdown", findings)
+    assert r'{"enabled\_circuits": ">= 2"}' in text and "&gt;= 2" not in text
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
+    assert "<script" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; | pipe &amp; amp<br>second line" in page
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp;lt;b&amp;gt; &amp;#60;i&amp;#62; *bold*" in page
+    assert "<strong>bold" not in page and "<em>" not in page
+    assert "&gt;= 2" in page                             # the HTML page escapes it; the markdown did not
+    rows = page.split("<h2>Problems")[1].split("</tbody>")[0].split("<tr>")[2:]
+    assert len(rows) == 5 and all(row.count("<td>") == 7 for row in rows)
 
 
 def test_markdown_lists_passes_collapsed_per_rule():

@@ -286,7 +286,7 @@ def test_drift_matching_enabled_disabled_and_address(fleet):
     assert fleet.one(findings, hosted_connection=None).subject["interface"] == PORT
     f = fleet.one(findings, hosted_connection="hc-c1-100")
     assert f.subject == {"circuit": "c1", "hosted_connection": "hc-c1-100", "device": "acc1",
-                         "interface": f"{PORT}.100"}
+                         "interface": f"{PORT}.100", "region": "cn-hangzhou", "tenant": "t1"}
 
 
 def test_drift_wrong_state_and_address(fleet):
@@ -324,7 +324,8 @@ def test_drift_orphan_is_a_warning_and_deleted_does_not_own(fleet):
     assert len(orphans) == 1
     o = orphans[0]
     assert (o.status, o.severity) == (FAIL, SEV_WARNING)
-    assert o.subject == {"circuit": "c1", "hosted_connection": None, "device": "acc1", "interface": f"{PORT}.300"}
+    assert o.subject == {"circuit": "c1", "hosted_connection": None, "device": "acc1", "interface": f"{PORT}.300",
+                         "region": None, "tenant": None}           # evaluate() fills the circuit's region
     assert fleet.one(findings, hosted_connection="hc-c1-100").status == PASS
     assert not fleet.only(findings, hosted_connection="hc-c1-300")        # deleted: not evaluated here
 

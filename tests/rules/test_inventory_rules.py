@@ -31,7 +31,12 @@ def test_evaluate_fills_requirement_and_findings_are_json(fleet):
     assert {f.requirement for f in findings} == {"VLAN planning", "Bandwidth planning"}
     for f in findings:
         json.dumps(f.to_dict())
-        assert set(f.subject) == {"circuit", "hosted_connection", "device", "interface"}
+        assert set(f.subject) == {"circuit", "hosted_connection", "device", "interface", "region", "tenant"}
+    # region and tenant filled from the circuit and the connection: a finding's identity says them
+    vlan = next(f for f in findings if f.rule == "vlan-unique")
+    assert (vlan.subject["region"], vlan.subject["tenant"]) == ("cn-hangzhou", "t1")
+    capacity = next(f for f in findings if f.rule == "circuit-capacity")
+    assert (capacity.subject["region"], capacity.subject["tenant"]) == ("cn-hangzhou", None)
 
 
 def test_carrier_eligible(make_fleet):
@@ -59,7 +64,8 @@ def test_circuit_redundancy_two_circuits_two_access_points_pass(fleet):
     fleet.connection("c1", 100)
     [f] = fleet.run("circuit-redundancy")
     assert f.status == PASS and "cn-hangzhou" in f.message
-    assert f.subject == {"circuit": None, "hosted_connection": None, "device": None, "interface": None}
+    assert f.subject == {"circuit": None, "hosted_connection": None, "device": None, "interface": None,
+                         "region": "cn-hangzhou", "tenant": None}       # one finding per region: it names it
 
 
 def test_circuit_redundancy_disabled_circuit_and_same_access_point_fail(fleet):
@@ -120,7 +126,7 @@ def test_vlan_unique_names_the_other_connection(fleet):
     assert dup.message == "VLAN 100 is already used by pc-bp1hosted0001 on circuit pc-bp1circuit01"
     assert dup.expected == "a VLAN unused on pc-bp1circuit01" and dup.actual == 100
     assert dup.subject == {"circuit": "pc-bp1circuit01", "hosted_connection": "pc-bp1hosted0002",
-                           "device": None, "interface": None}
+                           "device": None, "interface": None, "region": None, "tenant": "t1"}   # region: evaluate()
     assert fleet.one(findings, hosted_connection="pc-bp1hosted0001").status == PASS
     assert fleet.one(findings, hosted_connection="pc-bp1hosted0004").status == PASS
     assert fleet.one(findings, hosted_connection="other-circuit").status == PASS

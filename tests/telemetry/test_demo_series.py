@@ -55,7 +55,8 @@ def test_findings_tell_each_story(demo):
     assert [f.status for f in hc04] == [PASS, PASS, PASS]
     hc02 = next(f for f in findings if f.rule == "telemetry-utilization" and f.subject["hosted_connection"] == "pc-hc02")
     assert hc02.subject == {"circuit": "pc-hz01", "hosted_connection": "pc-hc02", "device": "hz-acc-01",
-                            "interface": "GigabitEthernet0/0/1.101"}
+                            "interface": "GigabitEthernet0/0/1.101", "region": "cn-hangzhou",
+                            "tenant": "1100000000000002"}
     assert hc02.requirement == "Traffic monitoring" and hc02.actual["utilization"] > 1.3
     # XGigabitEthernet0/0/1.1000 carries VLAN 100: found through the parsed configuration, not the name.
     hc04 = next(ct for ct in window.connections if ct.connection.key == "pc-hc04")
@@ -153,7 +154,7 @@ def test_no_telemetry_is_a_precise_input_error(tmp_path, capsys):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text((DEMO / "inventory.yaml").read_text())
     assert main(["telemetry", "report", str(inventory)]) == 2
-    assert "fewer than two samples in the last 24h" in capsys.readouterr().err
+    assert "no telemetry samples: nothing to report yet" in capsys.readouterr().err
     assert main(["telemetry", "report", str(inventory), "--since", "soon"]) == 2
     assert "--since: 'soon' is not a duration" in capsys.readouterr().err
 
@@ -174,5 +175,5 @@ def test_rules_without_telemetry_say_nothing_and_missing_series_are_errors(demo)
     findings = [f for f in evaluate(Context(inventory=inventory, telemetry=partial), only=only)
                 if f.subject["hosted_connection"] == "pc-hc14"]
     assert [(f.rule, f.status) for f in findings] == [(rule, ERROR) for rule in only]
-    assert findings[0].message == "no samples for sh-acc-01 GigabitEthernet0/0/2 in the telemetry window"
+    assert findings[0].message.startswith("no samples for sh-acc-01 GigabitEthernet0/0/2 in the telemetry window [")
     assert findings[0].severity == SEV_ERROR and findings[1].severity == SEV_WARNING

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import tempfile
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def _shift(csv_path: Path, offset_for) -> None:
 
 def _row_of(text: str, key: str) -> tuple[dict, list]:
     doc = json.loads(text)
-    findings = [f for f in doc["findings"] if f["subject"]["hosted_connection"] == key]
+    findings = [f | {"message": re.sub(r" \[source: [^\]]*\]", "", f["message"])}   # the source differs
+                for f in doc["findings"] if f["subject"]["hosted_connection"] == key]
     return next(r for r in doc["connections"] if r["hosted_connection"] == key), findings
 
 

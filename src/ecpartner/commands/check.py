@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from datetime import datetime, timezone
 
 from ecpartner.check import run_check, stage
 from ecpartner.commands.output import write_output
+from ecpartner.display import color_wanted
 from ecpartner.errors import InputError
 from ecpartner.findings import exit_code
 from ecpartner.gc_pause import gc_paused
@@ -21,8 +23,14 @@ def selected_rules(only: str | None) -> list[str] | None:
     rules = all_rules()
     unknown = [r for r in ids if r not in rules]
     if unknown:
-        raise InputError(f"--only: unknown rule id {', '.join(unknown)} (known: {', '.join(rules)})")
+        raise InputError([f"--only: unknown rule id {r}{_suggestion(r, rules)}" for r in unknown]
+                         + [f"--only: known rule ids: {', '.join(rules)}"])
     return ids
+
+
+def _suggestion(given: str, known) -> str:
+    close = difflib.get_close_matches(given.lower(), list(known), n=1, cutoff=0.5)
+    return f"; did you mean {close[0]}?" if close else ""
 
 
 def cmd_check(args) -> int:
@@ -33,9 +41,10 @@ def cmd_check(args) -> int:
         inventory = load_inventory(args.inventory)
     only = selected_rules(args.only)
     findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
-                         timeout=args.timeout, db=args.db, since=args.since, timings=timings)
+                         timeout=args.timeout, db=args.db, since=args.since, timings=timings,
+                         telemetry=args.telemetry)
     with stage("report", timings), gc_paused():
         text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
-                             color=args.output is None and sys.stdout.isatty())
+                             color=args.output is None and color_wanted(sys.stdout))
         write_output(text, args.output, "report")
     return exit_code(findings)

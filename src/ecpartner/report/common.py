@@ -76,15 +76,21 @@ def group_by_rule(findings: list[Finding]) -> list[RuleGroup]:
 
 
 def subject_text(subject: dict[str, Any]) -> str:
-    """Compact subject, only the keys that apply: 'hz-acc-01 Eth-Trunk1.100, circuit X, connection Y'."""
+    """Compact subject, only the keys that apply: 'hz-acc-01 Eth-Trunk1.100, circuit X, connection Y'. The
+    region and tenant are said only where no circuit or connection already implies them (circuit-redundancy
+    findings are per region, ha-spread per tenant): every subject reads differently."""
     parts = []
     where = " ".join(str(subject[k]) for k in ("device", "interface") if subject.get(k) is not None)
     if where:
         parts.append(where)
     if subject.get("circuit") is not None:
         parts.append(f"circuit {subject['circuit']}")
+    elif subject.get("region") is not None:
+        parts.append(f"region {subject['region']}")
     if subject.get("hosted_connection") is not None:
         parts.append(f"connection {subject['hosted_connection']}")
+    elif subject.get("tenant") is not None:
+        parts.append(f"tenant {subject['tenant']}")
     return ", ".join(parts) or "(inventory)"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ecpartner.display import markdown_text as cell
+from ecpartner.display import html_text, markdown_text as cell
 from ecpartner.findings import Finding, summarize
 from ecpartner.timefmt import iso_utc
 from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
@@ -40,7 +40,8 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime)
     out += ["", "## Passes", ""]
     for g in groups:
         if g.passes:
-            out += [f"<details><summary>{cell(g.rule)}: {len(g.passes)} passed</summary>", ""]
+            # inside an HTML block markdown escapes are not read: the summary is escaped as HTML
+            out += [f"<details><summary>{html_text(g.rule)}: {len(g.passes)} passed</summary>", ""]
             out += [f"- {cell(subject_text(f.subject))}: {cell(f.message)}" for f in g.passes]
             out += ["", "</details>", ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -25,7 +25,8 @@ def number(value: float | None) -> float | int | None:
 
 def connection_subject(inv: Inventory, hc: HostedConnection, interface: str | None = None) -> dict:
     circuit = inv.circuits[hc.circuit]
-    return subject(circuit=hc.circuit, hosted_connection=hc.key, device=circuit.device, interface=interface)
+    return subject(circuit=hc.circuit, hosted_connection=hc.key, device=circuit.device, interface=interface,
+                   region=circuit.region, tenant=hc.tenant)
 
 
 def missing_interface_message(placement: Placement) -> str:

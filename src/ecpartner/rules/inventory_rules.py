@@ -15,6 +15,11 @@ ALLOWLIST_FROM = 2 * 10**9          # 2G and above need the partner to be allowl
 VLAN_MAX = 2999
 
 
+def _of(hc) -> dict:
+    """A connection's subject: connections without an id may share a key, so the tenant is said here."""
+    return subject(circuit=hc.circuit, hosted_connection=hc.key, tenant=hc.tenant)
+
+
 @rule("carrier-eligible", "Apply for permissions")
 def carrier_eligible(ctx):
     """The partner's carrier, and the carrier of every circuit leased from someone else (inventory extension)."""
@@ -53,7 +58,7 @@ def circuit_redundancy(ctx):
             message = (f"Region {region} has hosted connections but only {have}; the guide: \"Establish at least "
                        f"two carrier-compliant Express Connect circuits ... connected to different Alibaba Cloud "
                        f"access points\"")
-        yield Finding("circuit-redundancy", verdict(ok), SEV_ERROR, subject(), message,
+        yield Finding("circuit-redundancy", verdict(ok), SEV_ERROR, subject(region=region), message,
                       expected={"region": region, "enabled_circuits": ">= 2", "access_points": ">= 2"},
                       actual={"region": region, "enabled_circuits": [c.id for c in enabled],
                               "access_points": access_points})
@@ -83,7 +88,7 @@ def vlan_range(ctx):
         ok = 0 <= hc.vlan <= VLAN_MAX
         message = (f"VLAN {hc.vlan} of {hc.key} is within 0-{VLAN_MAX}" if ok
                    else f"VLAN {hc.vlan} of {hc.key} is outside 0-{VLAN_MAX}")
-        yield Finding("vlan-range", verdict(ok), SEV_ERROR, subject(circuit=hc.circuit, hosted_connection=hc.key),
+        yield Finding("vlan-range", verdict(ok), SEV_ERROR, _of(hc),
                       message, expected=f"0..{VLAN_MAX}", actual=hc.vlan)
 
 
@@ -96,7 +101,7 @@ def vlan_unique(ctx):
         ok = owner is hc             # identity: connections without an id share circuit/vlan keys
         message = (f"VLAN {hc.vlan} of {hc.key} is unique on circuit {hc.circuit}" if ok
                    else f"VLAN {hc.vlan} is already used by {owner.key} on circuit {hc.circuit}")
-        yield Finding("vlan-unique", verdict(ok), SEV_ERROR, subject(circuit=hc.circuit, hosted_connection=hc.key),
+        yield Finding("vlan-unique", verdict(ok), SEV_ERROR, _of(hc),
                       message, expected=f"a VLAN unused on {hc.circuit}", actual=hc.vlan)
 
 
@@ -117,7 +122,7 @@ def vlan_zero_exclusive(ctx):
                        else f"VLAN 0 connection {hc.key} uses the whole circuit {circuit.id} as a routed interface, "
                             f"but {', '.join(others)} also use it")
             yield Finding("vlan-zero-exclusive", verdict(ok), SEV_ERROR,
-                          subject(circuit=circuit.id, hosted_connection=hc.key), message,
+                          _of(hc), message,
                           expected=f"no other hosted connection on {circuit.id}", actual=others)
 
 
@@ -149,7 +154,8 @@ def ha_spread(ctx):
             status, severity = PASS, SEV_ERROR
             message = (f"{who} has hosted connections on circuits {', '.join(circuits)} "
                        f"at access points {', '.join(access_points)}")
-        yield Finding("ha-spread", status, severity, subject(), message, expected=expected, actual=actual)
+        yield Finding("ha-spread", status, severity, subject(tenant=tenant.account_id), message,
+                      expected=expected, actual=actual)
 
 
 @rule("spec-valid", "API reference")
@@ -166,7 +172,7 @@ def spec_valid(ctx):
         else:
             status, severity = PASS, SEV_ERROR
             message = f"Bandwidth {spec} of {hc.key} is a valid spec"
-        yield Finding("spec-valid", status, severity, subject(circuit=hc.circuit, hosted_connection=hc.key),
+        yield Finding("spec-valid", status, severity, _of(hc),
                       message, expected=list(SPECS), actual=spec or hc.bandwidth_text)
 
 
@@ -182,7 +188,7 @@ def same_site(ctx):
         else:
             message = (f"Tenant {tenant.name} ({tenant.account_id}) of {hc.key} is on the {tenant.site} site, the partner "
                        f"on {partner_site}: \"Cross-site hosted connection is not allowed\"")
-        yield Finding("same-site", verdict(ok), SEV_ERROR, subject(circuit=hc.circuit, hosted_connection=hc.key),
+        yield Finding("same-site", verdict(ok), SEV_ERROR, _of(hc),
                       message, expected=partner_site, actual=tenant.site)
 
 

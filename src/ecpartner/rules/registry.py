@@ -66,9 +66,29 @@ def evaluate(ctx: Context, only: Iterable[str] | None = None) -> list[Finding]:
     """Run the selected rules (those `check` runs by default) in registry order; findings carry their requirement."""
     selected = list(only) if only else [r.id for r in RULES.values() if r.in_check]
     findings: list[Finding] = []
+    identify = _identifier(ctx.inventory)
     for rule_id in selected:
         r = RULES[rule_id]
         for f in r.func(ctx):
             f.requirement = f.requirement or r.requirement
+            identify(f.subject)
             findings.append(f)
     return findings
+
+
+def _identifier(inv: Inventory) -> Callable[[dict], None]:
+    """Fills a subject's region and tenant (the extension keys) from its circuit and hosted connection,
+    where the rule left them None: every finding of a connection names its tenant, of a circuit its region."""
+    regions = {c.id: c.region for c in inv.circuits.values()}
+    tenants: dict[str, str] = {}
+    for hc in inv.hosted_connections:
+        tenants.setdefault(hc.key, hc.tenant)
+
+    def identify(subj: dict) -> None:
+        if subj.get("region") is None and (circuit := subj.get("circuit")) is not None:
+            subj["region"] = regions.get(circuit)
+        if subj.get("tenant") is None and (key := subj.get("hosted_connection")) is not None:
+            subj["tenant"] = tenants.get(key)
+        subj.setdefault("region", None)
+        subj.setdefault("tenant", None)
+    return identify

@@ -1,7 +1,12 @@
 """The telemetry rules (contract section 5): they read `ctx.telemetry`, a TelemetryWindow, and yield
-nothing when there is none (fewer than two samples in the window). One finding per enabled hosted
-connection per rule, subject naming its circuit, id, device and interface. They need the device states
-too: the window names each connection's interface from the parsed configuration.
+nothing when there is none (no store and no series). One finding per enabled hosted connection per rule,
+subject naming its circuit, id, device and interface. They need the device states too: the window names
+each connection's interface from the parsed configuration.
+
+Every message ends with what the verdict stands on: the source (store path or series files), how it
+was chosen when there were two, and the number of usable intervals. A 95th percentile of fewer than
+MIN_PERCENTILE_INTERVALS intervals is no verdict: status error "not enough samples", severity warning
+(a store that has just started is not a compliance problem, but nobody should read a verdict from it).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ if TYPE_CHECKING:   # the window module loads pandas: only a run that has sample
 
 REQUIREMENT = "Traffic monitoring"
 NEEDS = (INVENTORY, DEVICES, TELEMETRY)
+MIN_PERCENTILE_INTERVALS = 12     # an hour of 5-minute polls: below that a "95th percentile" is one sample
 
 
 def _enabled(ctx: Context) -> Iterator[ConnectionTelemetry]:
@@ -29,21 +35,50 @@ def _enabled(ctx: Context) -> Iterator[ConnectionTelemetry]:
 
 
 def _subject(ct: ConnectionTelemetry) -> dict:
-    return subject(ct.circuit.id, ct.connection.key, ct.device, ct.interface)
+    return subject(ct.circuit.id, ct.connection.key, ct.device, ct.interface,
+                   region=ct.circuit.region, tenant=ct.connection.tenant)
 
 
-def _no_data(rule_id: str, ct: ConnectionTelemetry, severity: str) -> Finding | None:
-    """An ERROR finding when the window has nothing to judge this connection by."""
+def _basis(ctx: Context, ct: ConnectionTelemetry) -> str:
+    """What a verdict stands on, appended to every telemetry message."""
+    window = ctx.telemetry
+    chosen = f", {window.choice}" if window.choice else ""
+    n = ct.stats.intervals
+    return f" [source: {window.described()}{chosen}; {n} interval{'' if n == 1 else 's'}]"
+
+
+def _finding(ctx: Context, rule_id: str, status: str, severity: str, ct: ConnectionTelemetry, message: str,
+             expected, actual) -> Finding:
+    return Finding(rule_id, status, severity, _subject(ct), message + _basis(ctx, ct),
+                   expected=expected, actual=actual)
+
+
+def _not_enough(ctx: Context, rule_id: str, ct: ConnectionTelemetry, needed: int) -> Finding:
+    times = ctx.telemetry.sample_times
+    have = (f"the window holds {times} sample time{'' if times == 1 else 's'}" if times < 2
+            else f"{ct.stats.intervals} usable interval{'' if ct.stats.intervals == 1 else 's'} "
+                 f"for {ct.device} {ct.interface}")
+    return _finding(ctx, rule_id, ERROR, SEV_WARNING, ct,
+                    f"not enough samples: {have}, at least {needed} needed for a verdict",
+                    expected=f"at least {needed} usable intervals", actual=ct.stats.intervals)
+
+
+def _no_data(ctx: Context, rule_id: str, ct: ConnectionTelemetry, severity: str, needed: int = 1) -> Finding | None:
+    """An ERROR finding when the window has nothing (or too little) to judge this connection by."""
+    if ctx.telemetry.sample_times < 2:      # a store that has been polled once: nothing is wrong yet
+        return _not_enough(ctx, rule_id, ct, needed)
     if ct.sid is None:
         why = f"no samples for {ct.device} {ct.interface} in the telemetry window"
-    elif ct.stats.intervals == 0:
-        dropped = ", ".join(f"{n} {status}" for status, n in sorted(ct.stats.dropped.items())) or "none"
+    elif ct.stats.intervals == 0 and ct.stats.dropped:
+        dropped = ", ".join(f"{n} {status}" for status, n in sorted(ct.stats.dropped.items()))
         why = (f"no usable interval for {ct.device} {ct.interface} in the telemetry window "
                f"({ct.stats.samples} samples; intervals dropped: {dropped})")
+    elif ct.stats.intervals < needed:
+        return _not_enough(ctx, rule_id, ct, needed)
     else:
         return None
-    return Finding(rule_id, ERROR, severity, _subject(ct), why, expected="at least two usable samples",
-                   actual=ct.stats.samples)
+    return _finding(ctx, rule_id, ERROR, severity, ct, why, expected="at least two usable samples",
+                    actual=ct.stats.samples)
 
 
 def _bps(value: float) -> str:
@@ -58,7 +93,7 @@ def _bps(value: float) -> str:
 def utilization(ctx: Context) -> Iterator[Finding]:
     warn = ctx.inventory.thresholds.utilization_warn
     for ct in _enabled(ctx):
-        if (missing := _no_data("telemetry-utilization", ct, SEV_ERROR)) is not None:
+        if (missing := _no_data(ctx, "telemetry-utilization", ct, SEV_ERROR, MIN_PERCENTILE_INTERVALS)) is not None:
             yield missing
             continue
         bandwidth = ct.connection.bandwidth
@@ -69,49 +104,49 @@ def utilization(ctx: Context) -> Iterator[Finding]:
                   "utilization": round(worst / bandwidth, 4)}
         shown = f"95th percentile {direction} {_bps(worst)} of {ct.connection.bandwidth_text} ({worst / bandwidth:.0%})"
         if worst > bandwidth:
-            yield Finding("telemetry-utilization", FAIL, SEV_ERROR, _subject(ct),
-                          f"{shown}: above the purchased bandwidth, the rate limit is not enforced",
-                          expected=f"at most {format_bandwidth(bandwidth)}", actual=actual)
+            yield _finding(ctx, "telemetry-utilization", FAIL, SEV_ERROR, ct,
+                           f"{shown}: above the purchased bandwidth, the rate limit is not enforced",
+                           expected=f"at most {format_bandwidth(bandwidth)}", actual=actual)
         elif worst > warn * bandwidth:
-            yield Finding("telemetry-utilization", FAIL, SEV_WARNING, _subject(ct),
-                          f"{shown}: above {warn:.0%} of the purchased bandwidth",
-                          expected=f"at most {warn:.0%} of {format_bandwidth(bandwidth)}", actual=actual)
+            yield _finding(ctx, "telemetry-utilization", FAIL, SEV_WARNING, ct,
+                           f"{shown}: above {warn:.0%} of the purchased bandwidth",
+                           expected=f"at most {warn:.0%} of {format_bandwidth(bandwidth)}", actual=actual)
         else:
-            yield Finding("telemetry-utilization", PASS, SEV_ERROR, _subject(ct), shown,
-                          expected=f"at most {warn:.0%} of {format_bandwidth(bandwidth)}", actual=actual)
+            yield _finding(ctx, "telemetry-utilization", PASS, SEV_ERROR, ct, shown,
+                           expected=f"at most {warn:.0%} of {format_bandwidth(bandwidth)}", actual=actual)
 
 
 @rule("telemetry-drops", REQUIREMENT, needs=NEEDS)
 def drops(ctx: Context) -> Iterator[Finding]:
     limit = ctx.inventory.thresholds.max_drop_ratio
     for ct in _enabled(ctx):
-        if (missing := _no_data("telemetry-drops", ct, SEV_WARNING)) is not None:
+        if (missing := _no_data(ctx, "telemetry-drops", ct, SEV_WARNING)) is not None:
             yield missing
             continue
         ratio = ct.stats.drop_ratio
         if ratio is None:
-            yield Finding("telemetry-drops", PASS, SEV_WARNING, _subject(ct), "no packets in the window, none dropped",
-                          expected=f"dropped/total at most {limit:g}", actual=0.0)
+            yield _finding(ctx, "telemetry-drops", PASS, SEV_WARNING, ct, "no packets in the window, none dropped",
+                           expected=f"dropped/total at most {limit:g}", actual=0.0)
             continue
         shown = f"{ct.stats.discards} of {ct.stats.packets + ct.stats.discards} packets dropped ({ratio:.4%})"
         status = FAIL if ratio > limit else PASS
-        yield Finding("telemetry-drops", status, SEV_WARNING, _subject(ct),
-                      shown + (f": above the {limit:g} limit" if status == FAIL else ""),
-                      expected=f"dropped/total at most {limit:g}", actual=round(ratio, 6))
+        yield _finding(ctx, "telemetry-drops", status, SEV_WARNING, ct,
+                       shown + (f": above the {limit:g} limit" if status == FAIL else ""),
+                       expected=f"dropped/total at most {limit:g}", actual=round(ratio, 6))
 
 
 @rule("telemetry-counters-advance", REQUIREMENT, needs=NEEDS)
 def counters_advance(ctx: Context) -> Iterator[Finding]:
     for ct in _enabled(ctx):
-        if (missing := _no_data("telemetry-counters-advance", ct, SEV_WARNING)) is not None:
+        if (missing := _no_data(ctx, "telemetry-counters-advance", ct, SEV_WARNING)) is not None:
             yield missing
             continue
         moved = ct.stats.octets + ct.stats.packets
         if moved == 0:
-            yield Finding("telemetry-counters-advance", FAIL, SEV_WARNING, _subject(ct),
-                          f"counters did not move over {ct.stats.intervals} intervals: monitoring data is not "
-                          "being counted, or the tenant sends nothing", expected="counters that advance", actual=0)
+            yield _finding(ctx, "telemetry-counters-advance", FAIL, SEV_WARNING, ct,
+                           "counters did not move: monitoring data is not being counted, or the tenant sends "
+                           "nothing", expected="counters that advance", actual=0)
         else:
-            yield Finding("telemetry-counters-advance", PASS, SEV_WARNING, _subject(ct),
-                          f"{ct.stats.octets} octets and {ct.stats.packets} packets counted over "
-                          f"{ct.stats.intervals} intervals", expected="counters that advance", actual=moved)
+            yield _finding(ctx, "telemetry-counters-advance", PASS, SEV_WARNING, ct,
+                           f"{ct.stats.octets} octets and {ct.stats.packets} packets counted",
+                           expected="counters that advance", actual=moved)

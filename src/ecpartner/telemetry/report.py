@@ -72,8 +72,13 @@ def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: li
 
 
 def _window_info(window: TelemetryWindow) -> dict[str, Any]:
-    return {"source": window.source, "since_seconds": window.since_s,
+    return {"source": window.source, "kind": window.kind, "choice": window.choice, "since_seconds": window.since_s,
             "start": iso_from_ms(window.start_ms), "end": iso_from_ms(window.end_ms)}
+
+
+def _from(window: TelemetryWindow) -> str:
+    """'store telemetry.sqlite (chosen over the series ...)': what the numbers stand on."""
+    return window.described() + (f" ({window.choice})" if window.choice else "")
 
 
 def render_json(inventory, window, rows, findings) -> str:
@@ -135,7 +140,7 @@ def render_markdown(inventory, window, rows, findings) -> str:
     md = markdown_text
     lines = [f"# Telemetry report: {md(inventory.partner.name)}", "",
              f"Window {info['start']} to {info['end']} (the {window.since_s / 3600:g} h before the newest sample), "
-             f"from {md(info['source'])}.", "",
+             f"from the {md(_from(window))}.", "",
              f"Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
              f"{summary.warnings} warnings.", "",
              "| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
@@ -208,7 +213,7 @@ def render_html(inventory, window, rows, findings) -> str:
              f"<title>Telemetry report: {e(inventory.partner.name)}</title><style>{_CSS}</style></head><body>",
              f"<h1>Telemetry report: {e(inventory.partner.name)}</h1>",
              f"<p>Window {e(info['start'])} to {e(info['end'])} (the {window.since_s / 3600:g} h before the newest "
-             f"sample), from {e(info['source'])}. Generated {e(_now())}.</p>",
+             f"sample), from the {e(_from(window))}. Generated {e(_now())}.</p>",
              f"<p>Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
              f"{summary.warnings} warnings.</p>",
              "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADERS) + "</tr>"]

@@ -1,5 +1,6 @@
-"""Where a run's counter samples are, found without reading them: the store given, or the default one
-beside the inventory if it exists, else the recorded fleet's series files (contract sections 3 and 7).
+"""Where a run's counter samples are, found without reading them (contract sections 3 and 7): the store
+(given with --db, or the default one beside the inventory if it exists) and the recorded fleet's series
+files. Both may exist: which one a verdict stands on is chosen in window.py (`choose_samples`).
 Free of pandas, so a run on a fleet without samples never loads it."""
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from ecpartner.fleet_layout import inside_fleet
 from ecpartner.inventory import Inventory
 
 DEFAULT_NAME = "telemetry.sqlite"
+STORE, SERIES = "store", "series"
+KINDS = (STORE, SERIES)
 
 
 def default_path(inventory_path: Path) -> Path:
@@ -29,15 +32,43 @@ def fixture_files(directory: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class SampleSource:
-    store: Path | None          # the SQLite store to read, or None: read `files`
+    kind: str                   # STORE or SERIES
+    store: Path | None          # the SQLite store to read (STORE), or None: read `files`
     files: list[Path]
+    named: bool = False         # the store was named with --db (an explicit choice)
+
+    @property
+    def where(self) -> str:
+        """What a message names: the store's path, or the series' glob."""
+        if self.store is not None:
+            return str(self.store)
+        folders = sorted({str(f.parent) for f in self.files})
+        return ", ".join(f"{folder}/*.csv" for folder in folders)
 
 
-def sample_source(inventory: Inventory, db_path: str | Path | None = None,
-                  fixtures_dir: str | Path | None = None) -> SampleSource | None:
-    """The store (given, or the default one if it exists), else the fixture series; None if neither."""
+def sample_sources(inventory: Inventory, db_path: str | Path | None = None,
+                   fixtures_dir: str | Path | None = None) -> dict[str, SampleSource]:
+    """Every source there is, by kind: the store (given, or the default one if it exists) and the
+    fixture series (if the fleet has any). Empty when neither exists."""
+    out: dict[str, SampleSource] = {}
     path = Path(db_path) if db_path else default_path(inventory.path)
     if db_path or path.is_file():
-        return SampleSource(path, [])
+        out[STORE] = SampleSource(STORE, path, [], named=bool(db_path))
     files = fixture_files(Path(fixtures_dir) if fixtures_dir else inventory.base_dir)
-    return SampleSource(None, files) if files else None
+    if files:
+        out[SERIES] = SampleSource(SERIES, None, files)
+    return out
+
+
+def check_choice(sources: dict[str, SampleSource], choice: str | None, inventory: Inventory,
+                 fixtures_dir: str | Path | None = None) -> None:
+    """An explicit `--telemetry store|series` names a source that exists (InputError otherwise)."""
+    if choice is None or choice in sources:
+        return
+    if choice not in KINDS:
+        raise InputError(f"--telemetry: {choice!r} is not one of {', '.join(KINDS)}")
+    if choice == STORE:
+        raise InputError(f"--telemetry store: no telemetry store at {default_path(inventory.path)} "
+                         "(`ecpartner telemetry poll` writes one; --db names another)")
+    fleet = Path(fixtures_dir) if fixtures_dir else inventory.base_dir
+    raise InputError(f"--telemetry series: no recorded series {fleet / 'telemetry'}/*.csv")

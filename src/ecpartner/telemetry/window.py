@@ -19,7 +19,7 @@ from ecpartner.inventory import Circuit, HostedConnection, Inventory
 from ecpartner.placement import Placement, Placements
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.series import Samples, empty_frame, read_csv_files
-from ecpartner.telemetry.sources import sample_source
+from ecpartner.telemetry.sources import SERIES, STORE, SampleSource, check_choice, sample_sources
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import parse_duration
 
@@ -63,13 +63,23 @@ class ConnectionTelemetry:
 
 @dataclass
 class TelemetryWindow:
-    source: str
+    source: str                                      # where the samples came from (store path, series glob)
     since_s: float
     start_ms: int
     end_ms: int
     samples: Samples
     rates: pd.DataFrame                              # interval_rates() over every series in the window
     connections: list[ConnectionTelemetry]
+    kind: str = ""                                   # "store" or "series"
+    choice: str = ""                                 # how the source was chosen when there were two
+
+    @property
+    def sample_times(self) -> int:
+        return int(self.samples.frame["time_ms"].nunique())
+
+    def described(self) -> str:
+        """The source as findings name it: 'series fixtures/demo/telemetry/*.csv'."""
+        return " ".join(filter(None, (self.kind, self.source)))
 
     def rates_of(self, sid: int | None) -> pd.DataFrame:
         if sid is None:
@@ -99,34 +109,63 @@ def recorded_states(inventory: Inventory, fixtures_dir: str | Path | None = None
     return states
 
 
-def read_samples(inventory: Inventory, db_path: str | Path | None, fixtures_dir: str | Path | None,
-                 start_ms_for=None) -> Samples | None:
-    """The samples of the run's source (`sample_source`); None if there is none."""
-    source = sample_source(inventory, db_path, fixtures_dir)
-    if source is None:
-        return None
+def _read(source: SampleSource, since_ms: int) -> Samples:
+    """A source's samples of the `since_ms` before its newest one."""
     if source.store is None:
-        return read_csv_files(source.files)
-    with Store(source.store, create=False) as store:
-        newest = store.newest_ms()
-        if newest is None:
-            return Samples(empty_frame(), [], str(source.store))
-        return store.load(start_ms_for(newest) if start_ms_for else None)
+        samples = read_csv_files(source.files)
+    else:
+        with Store(source.store, create=False) as store:
+            newest = store.newest_ms()
+            samples = (Samples(empty_frame(), [], source.where) if newest is None
+                       else store.load(newest - since_ms))
+    if len(samples):
+        samples = samples.since(int(samples.frame["time_ms"].max()) - since_ms)
+    return samples
+
+
+def choose_samples(inventory: Inventory, db_path: str | Path | None, fixtures_dir: str | Path | None,
+                   since_s: float, choice: str | None = None) -> tuple[SampleSource, Samples, str] | None:
+    """(source, its samples in the window, why it was chosen); None when there is no source at all.
+
+    `choice` (`--telemetry store|series`) decides; a store named with --db is a choice too. Otherwise,
+    when both exist, the one with more samples in its window wins (the store on a tie): one poll beside a
+    recorded day must not replace 288 intervals with one. `why` is empty when there was only one source."""
+    sources = sample_sources(inventory, db_path, fixtures_dir)
+    check_choice(sources, choice, inventory, fixtures_dir)
+    if not sources:
+        return None
+    since_ms = int(since_s * 1000)
+    if choice is None and STORE in sources and sources[STORE].named:
+        choice = STORE
+    if choice is None and len(sources) == 1:
+        choice = next(iter(sources))
+    if choice is not None:
+        others = [s for kind, s in sources.items() if kind != choice]
+        why = f"chosen over the {others[0].kind} {others[0].where}" if others else ""
+        return sources[choice], _read(sources[choice], since_ms), why
+    read = {kind: _read(source, since_ms) for kind, source in sources.items()}
+    kind = STORE if len(read[STORE]) >= len(read[SERIES]) else SERIES
+    other = SERIES if kind == STORE else STORE
+    why = (f"by default the one with more samples in the window: {len(read[kind])} against "
+           f"{len(read[other])} in the {other} {sources[other].where} (--telemetry {other} reads that one)")
+    return sources[kind], read[kind], why
 
 
 def load_window(inventory: Inventory, db_path: str | Path | None = None, since: str = "24h",
-                fixtures_dir: str | Path | None = None, states: Mapping | None = None) -> TelemetryWindow | None:
-    """The window ending at the newest sample; None when there are fewer than two sample times in it."""
+                fixtures_dir: str | Path | None = None, states: Mapping | None = None,
+                choice: str | None = None) -> TelemetryWindow | None:
+    """The window ending at the newest sample of the chosen source (`choose_samples`); None when there is
+    no source. A window may hold fewer than two sample times: the rules then say there are not enough."""
     since_s = parse_duration(since, "--since")
-    samples = read_samples(inventory, db_path, fixtures_dir, lambda newest: newest - int(since_s * 1000))
-    if samples is None or len(samples) == 0:
+    chosen = choose_samples(inventory, db_path, fixtures_dir, since_s, choice)
+    if chosen is None:
         return None
-    end_ms = int(samples.frame["time_ms"].max())
+    source, samples, why = chosen
+    end_ms = int(samples.frame["time_ms"].max()) if len(samples) else 0
     start_ms = end_ms - int(since_s * 1000)
-    samples = samples.since(start_ms)
-    if samples.frame["time_ms"].nunique() < 2:
-        return None
-    return build_window(inventory, samples, since_s, start_ms, end_ms, states)
+    window = build_window(inventory, samples, since_s, start_ms, end_ms, states)
+    window.kind, window.source, window.choice = source.kind, source.where, why
+    return window
 
 
 def build_window(inventory: Inventory, samples: Samples, since_s: float, start_ms: int, end_ms: int,

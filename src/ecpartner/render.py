@@ -250,26 +250,58 @@ def select_connections(inv: Inventory, ids: list[str] | None, action: str) -> li
     return sorted(chosen, key=lambda hc: _order(inv, hc))
 
 
-def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
-                 new_vlan: int | None = None) -> dict[str, str]:
-    """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
+class Skipped(NamedTuple):
+    key: str                    # the hosted connection
+    reason: str                 # a message naming it
+    failed: bool                # it failed itself (False: left out because another on its device failed)
+
+
+class FleetRender(NamedTuple):
+    files: dict[str, str]       # device name -> its whole file
+    skipped: list[Skipped]
+
+
+def render_each(inv: Inventory, ids: list[str] | None = None, action: str = "create",
+                new_vlan: int | None = None) -> FleetRender:
+    """Every chosen connection that can be rendered; the others listed with their reason. A device file is
+    whole or absent: when one of a device's connections fails, none of that device's is written."""
     if new_vlan is not None and action != "modify-vlan":
         raise InputError(f"--vlan is only for --action modify-vlan (not {action})")
     chosen = select_connections(inv, ids, action)
     if action == "modify-vlan" and len(chosen) != 1:
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
-    per_device: dict[str, list[str]] = {}
-    errors: list[str] = []
+    per_device: dict[str, list[tuple[HostedConnection, str | None, list[str]]]] = {}
     for hc in chosen:
         try:
-            snippet = render_connection(inv, hc, action, new_vlan)
+            snippet, problems = render_connection(inv, hc, action, new_vlan), []
         except InputError as e:
-            errors.extend(e.messages)
+            snippet, problems = None, e.messages
+        per_device.setdefault(inv.circuits[hc.circuit].device, []).append((hc, snippet, problems))
+    files: dict[str, str] = {}
+    skipped: list[Skipped] = []
+    for name, rendered in sorted(per_device.items()):
+        failed = [hc.key for hc, snippet, _ in rendered if snippet is None]
+        if not failed:
+            try:
+                files[name] = render_device(inv, name, action, [snippet for _, snippet, _ in rendered])
+            except InputError as e:      # the device's wrapper failed: every connection on it failed with it
+                skipped += [Skipped(hc.key, f"hosted connection {hc.key}: {m}", True)
+                            for hc, _, _ in rendered for m in e.messages]
             continue
-        per_device.setdefault(inv.circuits[hc.circuit].device, []).append(snippet)
-    if errors:
+        skipped += [Skipped(hc.key, m, True) for hc, snippet, problems in rendered for m in problems]
+        skipped += [Skipped(hc.key, f"hosted connection {hc.key}: not rendered, the file of device {name} would "
+                                    f"lack {', '.join(failed)} (a device file is whole or not written)", False)
+                    for hc, snippet, _ in rendered if snippet is not None]
+    return FleetRender(files, skipped)
+
+
+def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
+                 new_vlan: int | None = None) -> dict[str, str]:
+    """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
+    files, skipped = render_each(inv, ids, action, new_vlan)
+    if skipped:
+        errors = list(dict.fromkeys(s.reason for s in skipped if s.failed))
         if not ids:
             errors.append("nothing was rendered; fix the inventory or choose connections with --connection ID")
         raise InputError(errors)
-    return {name: render_device(inv, name, action, snippets) for name, snippets in sorted(per_device.items())}
-
+    return files

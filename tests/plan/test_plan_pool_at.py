@@ -61,4 +61,4 @@ def test_readme_plan_example_may_be_created(capsys, tmp_path):
     code = main(args + ["--format", "json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["applicable"], data["blockers"]
-XX
+    assert data["connection"]["vlan"] == 102          # the partner's pool 100-2999: 100, 101, 103 are held on pc-bj01

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 
 from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
-from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
+from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, exit_code, subject
 from ecpartner.inventory import (VLAN_MAX, HostedConnection, Inventory, VlanRanges, format_bandwidth,
                                  format_vlan_ranges, parse_bandwidth)
 from ecpartner.render import connection_view, render_connection, render_device
@@ -144,6 +144,22 @@ def choose_vlan(inv: Inventory, circuit, requested, state: DeviceState | None) -
     pool, reserved, _ = vlan_pool(inv, circuit)
     taken = used_vlans(inv, circuit, state) | {v for lo, hi in reserved for v in range(lo, hi + 1)}
     return next((v for lo, hi in pool for v in range(max(lo, 1), hi + 1) if v not in taken), None)
+
+
+def outside_pool(inv: Inventory, circuit, hc: HostedConnection) -> list[Finding]:
+    """An explicit --vlan N that the circuit's configured pool leaves out, or reserves: said, not blocking.
+    VLAN 0 (the whole port, routed) is no pool's business unless reserved."""
+    pool, reserved, source = vlan_pool(inv, circuit)
+    inside = lambda ranges: any(lo <= hc.vlan <= hi for lo, hi in ranges)   # noqa: E731
+    if reserved and inside(reserved):
+        why = f"is reserved on circuit {circuit.id} (reserved_vlans {format_vlan_ranges(reserved)})"
+    elif source != "default pool" and hc.vlan != 0 and not inside(pool):
+        why = f"is outside the {source} {format_vlan_ranges(pool)} of circuit {circuit.id}"
+    else:
+        return []
+    return [Finding("vlan-range", FAIL, SEV_WARNING, subject(circuit=circuit.id, hosted_connection=hc.key),
+                    f"VLAN {hc.vlan} (given with --vlan) {why}", expected=f"a VLAN in {format_vlan_ranges(pool)}",
+                    actual=hc.vlan, requirement="VLAN planning")]
 
 
 def pool_exhausted(inv: Inventory, circuit, state: DeviceState | None) -> Finding:
@@ -291,6 +307,8 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
         return result
     hc = HostedConnection(circuit.id, tenant.account_id, chosen, bps, bandwidth, "pending", connection_id, address)
     result = evaluate_plan(inv, hc, now, states, failures)
+    if vlan != "auto":
+        result.warnings += outside_pool(inv, circuit, hc)
     if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
         enabled = replace(hc, status="enabled")
         view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input

@@ -261,6 +261,14 @@ def test_exhausted_pool_is_a_clear_blocker():
     assert "--vlan N" in message
 
 
-def test_an_explicit_vlan_is_taken_as_given():
-    inv, states = pooled("100-199")
-    assert run(inv, states, vlan=7).connection.vlan == 7
+def test_an_explicit_vlan_is_taken_as_given_with_a_warning_outside_the_pool_or_reserved():
+    inv, states = pooled("100-199", reserved="150")
+    outside = run(inv, states, vlan=7)
+    assert outside.connection.vlan == 7 and outside.exit_code == 0
+    assert [f.message for f in outside.warnings] == ["VLAN 7 (given with --vlan) is outside the circuit vlan_pool "
+                                                     "100-199 of circuit pc-a"]
+    reserved = run(inv, states, vlan=150)
+    assert reserved.exit_code == 0 and "is reserved on circuit pc-a (reserved_vlans 150)" in reserved.warnings[0].message
+    assert run(inv, states, vlan=120).warnings == []
+    inv, states = fleet()                            # no pool configured: nothing to say
+    assert run(inv, states, vlan=7).warnings == []

@@ -150,7 +150,9 @@ def outside_pool(inv: Inventory, circuit, hc: HostedConnection) -> list[Finding]
     """An explicit --vlan N that the circuit's configured pool leaves out, or reserves: said, not blocking.
     VLAN 0 (the whole port, routed) is no pool's business unless reserved."""
     pool, reserved, source = vlan_pool(inv, circuit)
-    inside = lambda ranges: any(lo <= hc.vlan <= hi for lo, hi in ranges)   # noqa: E731
+    def inside(ranges: VlanRanges) -> bool:
+        return any(lo <= hc.vlan <= hi for lo, hi in ranges)
+
     if reserved and inside(reserved):
         why = f"is reserved on circuit {circuit.id} (reserved_vlans {format_vlan_ranges(reserved)})"
     elif source != "default pool" and hc.vlan != 0 and not inside(pool):
@@ -237,13 +239,14 @@ def evaluate_plan(inv: Inventory, hc: HostedConnection, now: datetime,
                          failures={device: failures[device]} if device in failures else {})
     device_findings = [f for f in evaluate(device_ctx, DEVICE_RULES) if f.subject.get("device") == device]
     ready = device_ready(proposed, device_ctx.placement(hc))
+    from_device = {id(f) for f in device_findings}
     device_limits: set[tuple] = set()    # one device-wide limit is judged once, not once per connection it covers
 
     def about_us(f: Finding) -> bool | None:
         """True: about the new connection or what it depends on; False: context; None: said already."""
-        if _is_ours(f, hc, device) or any(f is r for r in ready):
+        if _is_ours(f, hc, device):
             return True
-        if any(f is d for d in device_findings):     # device rules: another connection's finding is context
+        if id(f) in from_device:                     # device rules: another connection's finding is context
             if not _device_wide(f):
                 return False
             limit = (f.rule, f.status, f.severity, f.actual.get("source"))

@@ -44,9 +44,10 @@ def parse_bandwidth(text: str) -> int:
     return int(value.to_integral_value(ROUND_HALF_EVEN))
 
 
-def parse_vlan_ranges(value: str | int | list) -> VlanRanges:
+def parse_vlan_ranges(value: str | int | list, allow_empty: bool = False) -> VlanRanges:
     """'100-199,300' (or a list of such items and integers) -> ((100, 199), (300, 300)). Raises ValueError
-    naming the item: bad syntax, a VLAN outside 0..2999, a reversed range, two items that overlap."""
+    naming the item: bad syntax, a VLAN outside 0..2999, a reversed range, two items that overlap; an empty
+    list too unless `allow_empty` (reserved_vlans: [] on a circuit: none here, whatever the partner's)."""
     items = value if isinstance(value, list) else [value]
     pairs: list[tuple[int, int, str]] = []
     for item in items:
@@ -63,7 +64,7 @@ def parse_vlan_ranges(value: str | int | list) -> VlanRanges:
             if low > high:
                 raise ValueError(f"{text!r}: the range runs backwards ({low} > {high})")
             pairs.append((low, high, text))
-    if not pairs:
+    if not pairs and not (allow_empty and items == []):
         raise ValueError("is empty (expected e.g. 100-199,300)")
     pairs.sort()
     for (_, high, text), (low, _, other) in zip(pairs, pairs[1:]):

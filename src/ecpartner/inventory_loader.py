@@ -341,6 +341,10 @@ def vlan_ranges(v: Any):
     return parse_vlan_ranges(v)
 
 
+def reserved_ranges(v: Any):
+    return parse_vlan_ranges(v, allow_empty=True)
+
+
 def cidr(v: Any) -> str:
     try:
         if "/" not in text(v):
@@ -393,7 +397,7 @@ def opt(check: Any) -> Key:
 
 PERMISSION = {"valid_from": req(timestamp), "valid_until": req(timestamp)}
 PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)), "account_id": req(account_id),
-           "permission": opt(PERMISSION), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(vlan_ranges)}
+           "permission": opt(PERMISSION), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges)}
 THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
 SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
 DEVICE = {"name": req(safe_name), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
@@ -404,7 +408,7 @@ CREDENTIALS = {"username_env": req(env_name), "password_env": req(env_name), "se
                "snmp_v3": opt(SNMP_V3)}
 CIRCUIT = {"id": req(safe_name), "region": req(text), "access_point": req(text), "capacity": req(bandwidth),
            "device": req(text), "interface": req(text), "status": opt(one_of(*CIRCUIT_STATUSES)),
-           "carrier": opt(text), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(vlan_ranges)}
+           "carrier": opt(text), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges)}
 TENANT = {"account_id": req(account_id), "name": req(text), "site": req(one_of(*SITES)), "ha": opt(boolean),
           "users": opt(positive_int)}
 HOSTED_CONNECTION = {"id": opt(safe_name), "circuit": req(text), "tenant": req(account_id), "vlan": req(integer),

@@ -52,6 +52,13 @@ def test_pool_and_reserved_vlans_are_read_as_ranges(tmp_path):
     assert inv.circuits["pc-a"].vlan_pool == ((1, 99),) and inv.circuits["pc-a"].reserved_vlans == ((5, 5),)
 
 
+def test_an_empty_reserved_list_overrides_the_partners_but_an_empty_pool_is_an_error(tmp_path):
+    inv = load_inventory(inventory(tmp_path, partner_extra="reserved_vlans: 1000-1099", circuit_extra="reserved_vlans: []"))
+    assert inv.partner.reserved_vlans == ((1000, 1099),) and inv.circuits["pc-a"].reserved_vlans == ()
+    path = inventory(tmp_path, circuit_extra="vlan_pool: []")
+    assert load_error(path) == [f"{path}:16: circuits[0].vlan_pool: is empty (expected e.g. 100-199,300)"]
+
+
 def test_without_pool_keys_nothing_is_set(tmp_path):
     inv = load_inventory(inventory(tmp_path))
     assert inv.partner.vlan_pool is None and inv.circuits["pc-a"].vlan_pool is None

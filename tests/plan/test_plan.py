@@ -233,6 +233,9 @@ def test_reserved_vlans_are_never_taken_and_the_partner_pool_is_the_default():
     assert run(inv, states).connection.vlan == 205
     inv, states = pooled(pool="300-310", reserved="300", partner_pool="200-299", partner_reserved="301")
     assert run(inv, states).connection.vlan == 301      # the circuit's own keys replace the partner's
+    inv, states = pooled(partner_pool="200-299", partner_reserved="200-204")
+    inv.circuits["pc-a"] = replace(inv.circuits["pc-a"], reserved_vlans=())      # reserved_vlans: [] on the circuit
+    assert run(inv, states).connection.vlan == 200
 
 
 def test_vlan_1_only_when_the_pool_names_it_and_vlan_0_never():

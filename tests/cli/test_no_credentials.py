@@ -71,8 +71,8 @@ def test_commands_that_reach_devices_need_credentials_named_at_the_device_line(r
     code, out, err = run(argv[0], inventory, *argv[1:])
     assert code == 2 and out == ""
     line = device_line(inventory, "bj-acc-01")
-    assert f"{inventory}:{line}: devices: bj-acc-01: no 'credentials' key" in err
-    assert "reaching the device (--live, collect) needs one" in err
+    assert (f"{inventory}:{line}: devices[0].credentials: device bj-acc-01 has no 'credentials' key; reaching it "
+            "(--live, collect) needs one") in err
     assert not (tmp_path / "rec").exists()
 
 
@@ -81,5 +81,5 @@ def test_a_named_set_without_the_section_is_refused_before_any_connection(run, t
     code, _, err = run("check", inventory, "--live")
     line = device_line(inventory, "bj-acc-02")
     assert code == 2
-    assert (f"{inventory}:{line}: devices: bj-acc-02: credentials 'default' are not defined (the inventory has no "
-            "'credentials' section)") in err
+    assert (f"{inventory}:{line}: devices[1].credentials: credentials 'default' of device bj-acc-02 are not defined "
+            "(the inventory has no 'credentials' section)") in err

@@ -43,16 +43,17 @@ class _Environment:
 def device_credentials(inventory: Inventory, device: Device) -> Credentials:
     """The credential set a device logs in with. A recorded fleet needs none, so the inventory may leave them
     out: only a command that reaches devices asks, and a missing set is an InputError at the device's line."""
-    where = f"{inventory.path}:{device.line}: devices: {device.name}"
+    index = list(inventory.devices).index(device.name) if device.name in inventory.devices else "?"
+    where = f"{inventory.path}:{device.line}: devices[{index}].credentials"
     if device.credentials is None:
-        raise InputError(f"{where}: no 'credentials' key; reaching the device (--live, collect) needs one, "
-                         f"naming a set of the top-level 'credentials' section")
+        raise InputError(f"{where}: device {device.name} has no 'credentials' key; reaching it (--live, collect) "
+                         f"needs one, naming a set of the top-level 'credentials' section")
     cred = inventory.credentials.get(device.credentials)
     if cred is None:
         known = ", ".join(sorted(inventory.credentials))
-        raise InputError(f"{where}: credentials {device.credentials!r} are not defined "
+        raise InputError(f"{where}: credentials {device.credentials!r} of device {device.name} are not defined "
                          + (f"(known: {known})" if known else "(the inventory has no 'credentials' section)")
-                         + "; reaching the device (--live, collect) needs them")
+                         + "; reaching it (--live, collect) needs them")
     return cred
 
 

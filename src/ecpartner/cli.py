@@ -46,6 +46,20 @@ def _vlan(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a VLAN number or 'auto'") from None
 
 
+def _moment(text: str):
+    """--at: ISO 8601 with a UTC offset (2026-11-26T10:00:00+08:00, or Z); a bare local time is ambiguous."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date and time "
+                                         "(e.g. 2026-11-26T10:00:00+08:00)") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset (e.g. 2026-11-26T10:00:00+08:00 or ...Z)")
+    return moment
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -99,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--tenant", required=True, metavar="ACCOUNT", help="the tenant's Alibaba Cloud account id")
     pl.add_argument("--bandwidth", required=True, metavar="SPEC", help="the spec to buy: 50M ... 10G")
     pl.add_argument("--vlan", type=_vlan, default="auto", metavar="N|auto",
-                    help="the VLAN, or auto: the lowest free one (default auto)")
+                    help="VLAN to use, or auto (default): the lowest free one of the circuit's vlan_pool")
+    pl.add_argument("--at", type=_moment, metavar="TIME",
+                    help="judge the permission window at TIME (ISO 8601 with offset) instead of now")
     pl.add_argument("--address", metavar="CIDR", help="partner-side address of the subinterface")
     pl.add_argument("--id", dest="connection_id", metavar="ID", help="hosted connection id, if already assigned")
     live_options(pl)

@@ -24,6 +24,10 @@ CONNECTION_STATUSES = ("pending", "enabled", "disabled", "deleted")
 _BANDWIDTH = re.compile(r" *([0-9]+(?:\.[0-9]+)?) *([MG])(?:bps)? *", re.IGNORECASE)
 _UNIT = {"M": 10**6, "G": 10**9}
 MAX_BANDWIDTH = 10**13  # 10 Tbit/s: far above any circuit, far below where arithmetic on it overflows
+VLAN_MAX = 2999         # the guide: VLAN IDs 0..2999
+_VLAN_RANGE = re.compile(r" *([0-9]+) *(?:- *([0-9]+) *)?")
+
+VlanRanges = tuple[tuple[int, int], ...]   # sorted, disjoint, inclusive (low, high) pairs
 
 
 def parse_bandwidth(text: str) -> int:
@@ -39,6 +43,39 @@ def parse_bandwidth(text: str) -> int:
     if value > MAX_BANDWIDTH:
         raise ValueError(f"{shown} is not a bandwidth: more than 10 Tbit/s (10000G)")
     return int(value.to_integral_value(ROUND_HALF_EVEN))
+
+
+def parse_vlan_ranges(value: str | int | list, allow_empty: bool = False) -> VlanRanges:
+    """'100-199,300' (or a list of such items and integers) -> ((100, 199), (300, 300)). Raises ValueError
+    naming the item: bad syntax, a VLAN outside 0..2999, a reversed range, two items that overlap; an empty
+    list too unless `allow_empty` (reserved_vlans: [] on a circuit: none here, whatever the partner's)."""
+    items = value if isinstance(value, list) else [value]
+    pairs: list[tuple[int, int, str]] = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise ValueError(f"{item!r} is not a VLAN or range (expected e.g. 100-199,300)")
+        for part in (str(item).split(",") if isinstance(item, str) else [str(item)]):
+            m = _VLAN_RANGE.fullmatch(part)
+            if not m:
+                raise ValueError(f"{part.strip()!r} is not a VLAN or range (expected e.g. 100-199,300)")
+            low, high = int(m.group(1)), int(m.group(2) or m.group(1))
+            text = part.strip()
+            if high > VLAN_MAX:
+                raise ValueError(f"{text!r}: VLAN {high} is outside 0..{VLAN_MAX}")
+            if low > high:
+                raise ValueError(f"{text!r}: the range runs backwards ({low} > {high})")
+            pairs.append((low, high, text))
+    if not pairs and not (allow_empty and items == []):
+        raise ValueError("is empty (expected e.g. 100-199,300)")
+    pairs.sort()
+    for (_, high, text), (low, _, other) in zip(pairs, pairs[1:]):
+        if low <= high:
+            raise ValueError(f"{text!r} and {other!r} overlap")
+    return tuple((low, high) for low, high, _ in pairs)
+
+
+def format_vlan_ranges(ranges: VlanRanges) -> str:
+    return ",".join(str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in ranges)
 
 
 def format_bandwidth(bps: int) -> str:
@@ -60,6 +97,8 @@ class Partner:
     site: str
     account_id: str
     permission: Permission | None = None
+    vlan_pool: VlanRanges | None = None     # extension: default pool of `plan --vlan auto` for every circuit
+    reserved_vlans: VlanRanges | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +141,7 @@ class Device:
     host: str
     platform: str
     role: str
-    credentials: str
+    credentials: str | None = None      # needed only to reach the device (--live, collect)
     port: int = 22
     snmp: SnmpSettings | None = None
     line: int = 0
@@ -119,6 +158,8 @@ class Circuit:
     interface: str
     status: str = "enabled"
     carrier: str | None = None  # extension: the carrier whose line this is, when not partner.carrier
+    vlan_pool: VlanRanges | None = None       # extension: VLANs `plan --vlan auto` may take (else the partner's)
+    reserved_vlans: VlanRanges | None = None  # extension: never taken by --vlan auto (else the partner's)
     line: int = 0
 
 

@@ -33,6 +33,7 @@ from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import (
     CIRCUIT_STATUSES, CONNECTION_STATUSES, FAMILIES, ROLES, SITES, Circuit, Credentials, Device, HostedConnection,
     Inventory, Partner, Permission, SnmpSettings, SnmpV3Credentials, Tenant, Thresholds, parse_bandwidth,
+    parse_vlan_ranges,
 )
 from ecpartner.platforms import known_platforms
 
@@ -40,7 +41,7 @@ INVALID = object()  # a value already reported as bad: skipped silently from the
 SAFE_NAME_MAX = 64
 SAFE_NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{SAFE_NAME_MAX - 1}}}")  # and no '..': see safe_name
 SAFE_NAME_CHAR = re.compile(r"[A-Za-z0-9._-]")
-EXPECTED = "a mapping with the sections partner, devices, credentials, circuits"
+EXPECTED = "a mapping with the sections partner, devices, circuits"
 
 
 # ---------------------------------------------------------------- YAML with line numbers
@@ -336,6 +337,14 @@ def bandwidth_and_text(v: Any) -> tuple[int, str]:
     return bandwidth(v), str(v)
 
 
+def vlan_ranges(v: Any):
+    return parse_vlan_ranges(v)
+
+
+def reserved_ranges(v: Any):
+    return parse_vlan_ranges(v, allow_empty=True)
+
+
 def cidr(v: Any) -> str:
     try:
         if "/" not in text(v):
@@ -388,25 +397,25 @@ def opt(check: Any) -> Key:
 
 PERMISSION = {"valid_from": req(timestamp), "valid_until": req(timestamp)}
 PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)), "account_id": req(account_id),
-           "permission": opt(PERMISSION)}
+           "permission": opt(PERMISSION), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges)}
 THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
 SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
 DEVICE = {"name": req(safe_name), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),
-          "port": opt(port), "credentials": req(text), "snmp": opt(SNMP), "family": opt(one_of(*FAMILIES))}
+          "port": opt(port), "credentials": opt(text), "snmp": opt(SNMP), "family": opt(one_of(*FAMILIES))}
 SNMP_V3 = {"user_env": req(env_name), "auth_key_env": req(env_name), "priv_key_env": req(env_name),
            "auth_protocol": opt(one_of("sha", "sha256", "md5")), "priv_protocol": opt(one_of("aes", "aes256", "des"))}
 CREDENTIALS = {"username_env": req(env_name), "password_env": req(env_name), "secret_env": opt(env_name),
                "snmp_v3": opt(SNMP_V3)}
 CIRCUIT = {"id": req(safe_name), "region": req(text), "access_point": req(text), "capacity": req(bandwidth),
            "device": req(text), "interface": req(text), "status": opt(one_of(*CIRCUIT_STATUSES)),
-           "carrier": opt(text)}
+           "carrier": opt(text), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges)}
 TENANT = {"account_id": req(account_id), "name": req(text), "site": req(one_of(*SITES)), "ha": opt(boolean),
           "users": opt(positive_int)}
 HOSTED_CONNECTION = {"id": opt(safe_name), "circuit": req(text), "tenant": req(account_id), "vlan": req(integer),
                      "bandwidth": req(bandwidth_and_text), "status": req(one_of(*CONNECTION_STATUSES)),
                      "address": opt(cidr)}
 INVENTORY = {"partner": req(PARTNER), "thresholds": opt(THRESHOLDS), "devices": req(ListOf(DEVICE)),
-             "credentials": req(MapOf(CREDENTIALS)), "circuits": req(ListOf(CIRCUIT)),
+             "credentials": opt(MapOf(CREDENTIALS)), "circuits": req(ListOf(CIRCUIT)),
              "tenants": opt(ListOf(TENANT)), "hosted_connections": opt(ListOf(HOSTED_CONNECTION))}
 
 
@@ -628,7 +637,8 @@ def _cross_check(root: YMap, data: dict[str, Any], s: dict[str, Any], report: Re
     unique(s["circuits"], "id", "circuit id")
     unique(s["tenants"], "account_id", "tenant account id")
     unique(s["hosted_connections"], "id", "hosted connection id")
-    refer(s["devices"], "credentials", s["credentials"], "credentials")
+    if root.get("credentials") is not None:   # without the section, only commands that reach devices object
+        refer(s["devices"], "credentials", s["credentials"], "credentials")
     refer(s["circuits"], "device", s["devices"], "device")
     refer(s["hosted_connections"], "circuit", s["circuits"], "circuit")
     refer(s["hosted_connections"], "tenant", s["tenants"], "tenant")
@@ -655,7 +665,7 @@ def _build(path: Path, data: dict[str, Any], s: dict[str, Any]) -> Inventory:
     partner = dict(data["partner"])
     partner["permission"] = Permission(**partner["permission"]) if "permission" in partner else None
     credentials = {}
-    for name, it in s["credentials"].items():
+    for name, it in (s["credentials"] or {}).items():
         v3 = it.data.get("snmp_v3")
         credentials[name] = Credentials(name=name, **{**it.data, "snmp_v3": SnmpV3Credentials(**v3) if v3 else None})
     devices = {}

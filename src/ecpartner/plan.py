@@ -1,11 +1,17 @@
 """`ecpartner plan`: may this hosted connection be created, and what exactly to apply.
 
 The proposed connection is added to the inventory in memory. Inventory rules run on the whole
-inventory, device rules on the circuit's device only. What blocks: an error-severity problem about the
-new connection, its circuit, its device (a device that already fails ARP, ICMP or monitoring rules is
-not ready for a new tenant) or the partner, and any problem the proposal itself causes or changes
-(found by comparing with the same rules run without it). Problems of other existing connections are
-context; ha-spread for the tenant is advice (an HA tenant's first connection is necessarily alone).
+inventory, device rules on the circuit's device only, at `now` (`plan --at` moves it: the permission
+window). What blocks: an error-severity problem about the new connection, its circuit, the partner, or
+the device as a whole (its reachability, its ICMP limits, an ARP limit it applies device-wide, the
+circuit's port), and any inventory problem the proposal itself causes or changes (found by comparing
+with the same rules run without it). A problem of another existing connection (its missing
+subinterface, its own ARP or QoS limit) is context: the new tenant's configuration does not depend on
+it. ha-spread for the tenant is advice (an HA tenant's first connection is necessarily alone).
+
+`--vlan auto` takes the lowest VLAN of the circuit's pool (`vlan_pool`, else the partner's, else
+2..2999) that no connection or subinterface uses and `reserved_vlans` does not hold; VLAN 0 (the whole
+port) is never chosen automatically, VLAN 1 (most switches' default VLAN) only when a pool names it.
 
 A blocked plan is not paste-ready: its configuration and API call are shown only commented out (the
 platform's `comment` marker from commands.yaml) under a BLOCKED - DO NOT APPLY banner. No plan renders
@@ -21,21 +27,22 @@ from datetime import datetime, timezone
 from ecpartner import cloud_runbook
 from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
-from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, Finding, exit_code, subject
-from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth, parse_bandwidth
+from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, exit_code, subject
+from ecpartner.inventory import (VLAN_MAX, HostedConnection, Inventory, VlanRanges, format_bandwidth,
+                                 format_vlan_ranges, parse_bandwidth)
 from ecpartner.render import connection_view, render_connection, render_device
 from ecpartner.timefmt import iso_utc
 from ecpartner.rules import Context, evaluate
 from ecpartner.placement import Placement, Placements
 from ecpartner.platforms import platform_spec
 from ecpartner.safetext import check_ipv4_interface, check_pattern
-from ecpartner.state import DeviceState
+from ecpartner.state import SCOPE_DEVICE, SCOPE_PER_SOURCE, DeviceState
 
 INVENTORY_RULES = ["carrier-eligible", "permission-valid", "same-site", "spec-valid", "vlan-range", "vlan-unique",
                    "vlan-zero-exclusive", "circuit-capacity", "ha-spread"]
 DEVICE_RULES = ["device-reachable", "arp-rate-limit", "icmp-rate-limit", "monitoring-enabled"]
 ADVICE_RULES = ("ha-spread",)
-VLAN_MAX = 2999
+DEFAULT_POOL: VlanRanges = ((2, VLAN_MAX),)            # VLAN 1 is most switches' default VLAN: only when a pool says so
 BANNER = "BLOCKED - DO NOT APPLY"
 SHELL_COMMENT = "#"                                   # for the aliyun command line and its request
 
@@ -53,6 +60,7 @@ class PlanResult:
     request: dict | None = None         # CreateVirtualPhysicalConnection, built by cloud_runbook from the SDK model
     api_command: str | None = None      # the same as an aliyun command line (cloud_runbook.CLI_SYNTAX)
     config_note: str | None = None      # why no configuration is shown at all
+    evaluated_at: datetime | None = None    # the moment the permission window was judged at
     comment: str | None = None          # the device CLI's comment marker, for a blocked plan's preview
 
     @property
@@ -114,12 +122,52 @@ def used_vlans(inv: Inventory, circuit, state: DeviceState | None) -> set[int]:
     return used
 
 
+def vlan_pool(inv: Inventory, circuit) -> tuple[VlanRanges, VlanRanges, str]:
+    """(pool, reserved, where they come from) for --vlan auto: the circuit's own keys, else the partner's."""
+    partner = inv.partner
+    pool = circuit.vlan_pool or partner.vlan_pool or DEFAULT_POOL
+    reserved = circuit.reserved_vlans if circuit.reserved_vlans is not None else (partner.reserved_vlans or ())
+    source = ("circuit vlan_pool" if circuit.vlan_pool else "partner vlan_pool" if partner.vlan_pool
+              else "default pool")
+    return pool, reserved, source
+
+
 def choose_vlan(inv: Inventory, circuit, requested, state: DeviceState | None) -> int | None:
-    """--vlan N as given; --vlan auto: the lowest free VLAN in 1..2999 (never 0 unless asked), or None."""
+    """--vlan N as given; --vlan auto: the lowest free, unreserved VLAN of the pool (never 0), or None."""
     if requested != "auto":
         return int(requested)
-    used = used_vlans(inv, circuit, state)
-    return next((v for v in range(1, VLAN_MAX + 1) if v not in used), None)
+    pool, reserved, _ = vlan_pool(inv, circuit)
+    taken = used_vlans(inv, circuit, state) | {v for lo, hi in reserved for v in range(lo, hi + 1)}
+    return next((v for lo, hi in pool for v in range(max(lo, 1), hi + 1) if v not in taken), None)
+
+
+def outside_pool(inv: Inventory, circuit, hc: HostedConnection) -> list[Finding]:
+    """An explicit --vlan N that the circuit's configured pool leaves out, or reserves: said, not blocking.
+    VLAN 0 (the whole port, routed) is no pool's business unless reserved."""
+    pool, reserved, source = vlan_pool(inv, circuit)
+    def inside(ranges: VlanRanges) -> bool:
+        return any(lo <= hc.vlan <= hi for lo, hi in ranges)
+
+    if reserved and inside(reserved):
+        why = f"is reserved on circuit {circuit.id} (reserved_vlans {format_vlan_ranges(reserved)})"
+    elif source != "default pool" and hc.vlan != 0 and not inside(pool):
+        why = f"is outside the {source} {format_vlan_ranges(pool)} of circuit {circuit.id}"
+    else:
+        return []
+    return [Finding("vlan-range", FAIL, SEV_WARNING, subject(circuit=circuit.id, hosted_connection=hc.key),
+                    f"VLAN {hc.vlan} (given with --vlan) {why}", expected=f"a VLAN in {format_vlan_ranges(pool)}",
+                    actual=hc.vlan, requirement="VLAN planning")]
+
+
+def pool_exhausted(inv: Inventory, circuit, state: DeviceState | None) -> Finding:
+    pool, reserved, source = vlan_pool(inv, circuit)
+    used = sorted(v for v in used_vlans(inv, circuit, state) if any(lo <= v <= hi for lo, hi in pool))
+    detail = f"{len(used)} in use" + (f", reserved {format_vlan_ranges(reserved)}" if reserved else "")
+    return Finding("vlan-unique", FAIL, SEV_ERROR, subject(circuit=circuit.id),
+                   f"No free VLAN on circuit {circuit.id}: its pool {format_vlan_ranges(pool)} ({source}) is "
+                   f"exhausted ({detail}; VLAN 0 is never chosen automatically): widen vlan_pool or give --vlan N",
+                   expected=f"a free VLAN in {format_vlan_ranges(pool)}", actual=used,
+                   requirement="VLAN planning")
 
 
 # ---------------------------------------------------------------- evaluation
@@ -135,6 +183,12 @@ def _is_ours(f: Finding, hc: HostedConnection, device: str) -> bool:
     if s.get("hosted_connection") is None:       # partner-, circuit- or device-level
         return s.get("circuit") in (None, hc.circuit) and s.get("device") in (None, device)
     return False
+
+
+def _device_wide(f: Finding) -> bool:
+    """A finding about another connection that judges a limit of the whole device (device-wide or per source
+    IP): that limit covers the new connection too, so it is the device's problem, not the other tenant's."""
+    return isinstance(f.actual, dict) and f.actual.get("scope") in (SCOPE_DEVICE, SCOPE_PER_SOURCE)
 
 
 def device_ready(inv: Inventory, placement: Placement) -> list[Finding]:
@@ -179,21 +233,39 @@ def evaluate_plan(inv: Inventory, hc: HostedConnection, now: datetime,
     device_ctx = Context(inventory=proposed, now=now, states={device: states[device]} if device in states else {},
                          failures={device: failures[device]} if device in failures else {})
     device_findings = [f for f in evaluate(device_ctx, DEVICE_RULES) if f.subject.get("device") == device]
-    device_findings += device_ready(proposed, device_ctx.placement(hc))
+    ready = device_ready(proposed, device_ctx.placement(hc))
+    from_device = {id(f) for f in device_findings}
+    device_limits: set[tuple] = set()    # one device-wide limit is judged once, not once per connection it covers
 
-    result = PlanResult(connection=hc, device=device)
-    for f in findings + device_findings:
+    def about_us(f: Finding) -> bool | None:
+        """True: about the new connection or what it depends on; False: context; None: said already."""
+        if _is_ours(f, hc, device):
+            return True
+        if id(f) in from_device:                     # device rules: another connection's finding is context
+            if not _device_wide(f):
+                return False
+            limit = (f.rule, f.status, f.severity, f.actual.get("source"))
+            if limit in device_limits:
+                return None
+            device_limits.add(limit)
+            return True
+        return _key(f) not in baseline              # an inventory problem the proposal causes or changes
+
+    result = PlanResult(connection=hc, device=device, evaluated_at=now)
+    for f in findings + device_findings + ready:
         if f.rule in ADVICE_RULES:
             if isinstance(f.actual, dict) and f.actual.get("tenant") == hc.tenant:
                 result.advice.append(f)
             elif f.is_problem:
                 result.context.append(f)
             continue
-        about_us = f in device_findings or _is_ours(f, hc, device) or _key(f) not in baseline
+        ours = about_us(f)
+        if ours is None:
+            continue
         if not f.is_problem:
-            if about_us:
+            if ours:
                 result.passed.append(f)
-        elif not about_us:
+        elif not ours:
             result.context.append(f)
         elif f.severity == SEV_ERROR:
             result.blockers.append(f)
@@ -213,13 +285,13 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     chosen = choose_vlan(inv, circuit, vlan, states.get(circuit.device))
     if chosen is None:
         hc = HostedConnection(circuit.id, tenant.account_id, -1, bps, bandwidth, "pending", connection_id, address)
-        result = PlanResult(connection=hc, device=circuit.device)
-        result.blockers.append(Finding("vlan-unique", FAIL, SEV_ERROR, subject(circuit=circuit.id),
-                                       f"No free VLAN in 1..{VLAN_MAX} on circuit {circuit.id}",
-                                       expected="a free VLAN", actual=None, requirement="VLAN planning"))
+        result = PlanResult(connection=hc, device=circuit.device, evaluated_at=now)
+        result.blockers.append(pool_exhausted(inv, circuit, states.get(circuit.device)))
         return result
     hc = HostedConnection(circuit.id, tenant.account_id, chosen, bps, bandwidth, "pending", connection_id, address)
     result = evaluate_plan(inv, hc, now, states, failures)
+    if vlan != "auto":
+        result.warnings += outside_pool(inv, circuit, hc)
     if 0 <= chosen <= VLAN_MAX:       # out of range is a vlan-range blocker; nothing to render then
         enabled = replace(hc, status="enabled")
         view = connection_view(inv, enabled)    # raises InputError for an unsafe tenant name: bad input
@@ -281,6 +353,7 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
     return {
         "inventory": inventory_path,
         "generated_at": iso_utc(now),
+        "evaluated_at": iso_utc(result.evaluated_at or now),    # extension: plan --at, else the same moment
         "verdict": result.verdict,
         "applicable": result.applicable,
         "exit_code": result.exit_code,
@@ -310,6 +383,8 @@ def to_text(result: PlanResult, markdown: bool = False) -> str:
     out = [f"{'# ' if markdown else ''}Plan: hosted connection on {esc(hc.circuit)} ({esc(result.device)}) for tenant "
            f"{esc(hc.tenant)}, VLAN {hc.vlan}, {format_bandwidth(hc.bandwidth)}",
            f"Verdict: {result.verdict.upper()} (exit {result.exit_code})" + ("  " if markdown else ""),
+           *([f"Evaluated at: {iso_utc(result.evaluated_at)}" + ("  " if markdown else "")]
+             if result.evaluated_at is not None else []),
            "Applicable: yes" if result.applicable else f"Applicable: no, {BANNER}", ""]
     for title, items in (("Blocking findings", result.blockers), ("Warnings (not blocking)", result.warnings),
                          ("Advice", result.advice), ("Context: problems elsewhere, not blocking", result.context)):

@@ -287,28 +287,60 @@ def inventory_after(inv: Inventory, chosen: list[HostedConnection], action: str)
                                             for hc in kept])
 
 
-def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
-                 new_vlan: int | None = None, dry_run: bool = False) -> dict[str, str]:
-    """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
+class Skipped(NamedTuple):
+    key: str                    # the hosted connection
+    reason: str                 # a message naming it
+    failed: bool                # it failed itself (False: left out because another on its device failed)
+
+
+class FleetRender(NamedTuple):
+    files: dict[str, str]       # device name -> its whole file
+    skipped: list[Skipped]
+
+
+def render_each(inv: Inventory, ids: list[str] | None = None, action: str = "create",
+                new_vlan: int | None = None, dry_run: bool = False) -> FleetRender:
+    """Every chosen connection that can be rendered; the others listed with their reason. A device file is
+    whole or absent: when one of a device's connections fails, none of that device's is written."""
     if new_vlan is not None and action != "modify-vlan":
         raise InputError(f"--vlan is only for --action modify-vlan (not {action})")
     chosen = select_connections(inv, ids, action)
     if action == "modify-vlan" and len(chosen) != 1:
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
-    per_device: dict[str, list[str]] = {}
-    errors: list[str] = []
+    per_device: dict[str, list[tuple[HostedConnection, str | None, list[str]]]] = {}
     for hc in chosen:
         try:
-            snippet = render_connection(inv, hc, action, new_vlan, dry_run)
+            snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run), []
         except InputError as e:
-            errors.extend(e.messages)
+            snippet, problems = None, e.messages
+        per_device.setdefault(inv.circuits[hc.circuit].device, []).append((hc, snippet, problems))
+    files: dict[str, str] = {}
+    skipped: list[Skipped] = []
+    after = inventory_after(inv, chosen, action)     # a device's file is sized for its own connections only
+    users = device_users(after)
+    for name, rendered in sorted(per_device.items()):
+        failed = [hc.key for hc, snippet, _ in rendered if snippet is None]
+        if not failed:
+            try:
+                files[name] = render_device(after, name, action, [snippet for _, snippet, _ in rendered], users)
+            except InputError as e:      # the device's wrapper failed: every connection on it failed with it
+                skipped += [Skipped(hc.key, f"hosted connection {hc.key}: {m}", True)
+                            for hc, _, _ in rendered for m in e.messages]
             continue
-        per_device.setdefault(inv.circuits[hc.circuit].device, []).append(snippet)
-    if errors:
+        skipped += [Skipped(hc.key, m, True) for hc, snippet, problems in rendered for m in problems]
+        skipped += [Skipped(hc.key, f"hosted connection {hc.key}: not rendered, the file of device {name} would "
+                                    f"lack {', '.join(failed)} (a device file is whole or not written)", False)
+                    for hc, snippet, _ in rendered if snippet is not None]
+    return FleetRender(files, skipped)
+
+
+def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "create",
+                 new_vlan: int | None = None, dry_run: bool = False) -> dict[str, str]:
+    """device name -> its file text, devices and snippets in a stable order. All or nothing: InputError."""
+    files, skipped = render_each(inv, ids, action, new_vlan, dry_run)
+    if skipped:
+        errors = list(dict.fromkeys(s.reason for s in skipped if s.failed))
         if not ids:
             errors.append("nothing was rendered; fix the inventory or choose connections with --connection ID")
         raise InputError(errors)
-    after = inventory_after(inv, chosen, action)
-    users = device_users(after)
-    return {name: render_device(after, name, action, snippets, users) for name, snippets in sorted(per_device.items())}
-
+    return files

@@ -251,13 +251,13 @@ def test_every_problem_in_a_file_is_reported_in_file_order() -> None:
 
 @pytest.mark.parametrize("content, message", [
     pytest.param("", "inventory.yaml: the file is empty, expected a mapping with the sections partner, devices, "
-                     "credentials, circuits", id="empty"),
+                     "circuits", id="empty"),
     pytest.param("# only a comment\n\n", "inventory.yaml: the file is empty, expected a mapping with the sections "
-                                         "partner, devices, credentials, circuits", id="comments-only"),
+                                         "partner, devices, circuits", id="comments-only"),
     pytest.param("\n- a\n- b\n", "inventory.yaml:2: the document is a list, expected a mapping with the sections "
-                                 "partner, devices, credentials, circuits", id="list-document"),
+                                 "partner, devices, circuits", id="list-document"),
     pytest.param("just text\n", "inventory.yaml:1: the document is 'just text', expected a mapping with the "
-                                "sections partner, devices, credentials, circuits", id="scalar-document"),
+                                "sections partner, devices, circuits", id="scalar-document"),
     pytest.param("a: 1\n---\nb: 2\n", "inventory.yaml:2: YAML syntax error: but found another document "
                                       "(expected a single document in the stream started at line 1)",
                  id="two-documents"),

@@ -10,7 +10,7 @@ import pytest
 
 
 from ecpartner.errors import InputError
-from ecpartner.inventory import Permission, parse_bandwidth
+from ecpartner.inventory import Permission, parse_bandwidth, parse_vlan_ranges
 from ecpartner.parse import build_state
 from ecpartner.plan import plan
 from ecpartner.render import render_fleet
@@ -71,7 +71,9 @@ def test_clean_proposal_may_be_created_with_config_and_api_call(platform):
     words = shlex.split(result.command)
     assert words[:3] == ["aliyun", "vpc", "CreateVirtualPhysicalConnection"]
     assert dict(zip(words[3::2], words[4::2]))["--Description"] == f"ECP pending tenant {TENANT} Acme"
-    assert {"vlan-unique", "circuit-capacity", "permission-valid", "arp-rate-limit", "config-drift"} <= set(rules(result.passed))
+    assert {"vlan-unique", "circuit-capacity", "permission-valid", "device-reachable", "config-drift"} <= set(rules(result.passed))
+    # another connection's own (per-interface) ARP limit says nothing of the new one: not counted as ours
+    assert "arp-rate-limit" not in rules(result.passed)
 
 
 def test_auto_vlan_skips_a_vlan_the_device_already_carries():
@@ -137,9 +139,45 @@ def test_device_that_fails_device_rules_is_not_ready():
     assert rules(result.blockers) == ["icmp-rate-limit"]
 
 
-def test_existing_connection_without_qos_arp_on_the_device_blocks():
+def test_another_connections_missing_arp_limit_is_context_not_a_blocker():
+    """Its own interface lacks the limit; the new connection's configuration brings its own."""
     inv, states = fleet("huawei", "interface GigabitEthernet0/0/1.1\n undo arp rate-limit 1\n")
-    assert rules(run(inv, states).blockers) == ["arp-rate-limit"]
+    result = run(inv, states)
+    assert result.exit_code == 0 and result.blockers == []
+    assert [(f.rule, f.subject["hosted_connection"]) for f in result.context] == [("arp-rate-limit", "pc-hosted0001")]
+    assert "arp rate-limit 1" in result.config
+
+
+def test_another_connections_missing_subinterface_is_context_not_a_blocker():
+    inv, states = fleet()
+    del states["acc-01"].interfaces["GigabitEthernet0/0/1.1"]      # pc-hosted0001 is not on the device
+    result = run(inv, states)
+    assert result.exit_code == 0 and result.applicable, [f.message for f in result.blockers]
+    assert {"monitoring-enabled", "arp-rate-limit"} <= set(rules(result.context))
+    assert {f.subject["hosted_connection"] for f in result.context} == {"pc-hosted0001"}
+
+
+def test_a_device_wide_arp_limit_is_the_devices_problem_shown_once():
+    """A device-wide ARP policer in bps covers every tenant, the new one too: a warning of ours (not
+    blocking), judged once however many connections it covers, never context."""
+    from ecpartner.state import ARP, BPS, SCOPE_DEVICE, RateLimit
+
+    inv, states = fleet("huawei", "interface GigabitEthernet0/0/1.1\n undo arp rate-limit 1\n"
+                                  "interface GigabitEthernet0/0/2.5\n vlan-type dot1q 5\n statistic enable\n")
+    add_connection(inv, "pc-b", OTHER, 5, "100M", id="pc-hosted0002")    # two connections under the one policer
+    states["acc-01"].rate_limits.append(RateLimit(ARP, SCOPE_DEVICE, 64000, BPS, "car arp cir 64"))
+    result = run(inv, states)
+    assert result.exit_code == 0
+    arp = [f for f in result.warnings if f.rule == "arp-rate-limit"]
+    assert len(arp) == 1 and "bps policer cannot be judged" in arp[0].message
+    assert not [f for f in result.context if f.rule == "arp-rate-limit"]
+
+
+def test_unreachable_device_and_missing_circuit_port_block():
+    inv, states = fleet()
+    del states["acc-01"].interfaces["GigabitEthernet0/0/2"]
+    result = run(inv, states, circuit="pc-b")
+    assert rules(result.blockers) == ["config-drift"] and "is not configured on acc-01" in result.blockers[0].message
 
 
 def test_unreachable_device_blocks_with_exit_3():
@@ -171,3 +209,71 @@ def test_unsafe_tenant_name_is_bad_input():
     inv.tenants[TENANT] = replace(inv.tenants[TENANT], name="Acme\nreboot")
     with pytest.raises(InputError, match="tenant 1987654321098765 name"):
         run(inv, states)
+
+
+# ---------------------------------------------------------------- --vlan auto and the VLAN pool
+
+def pooled(pool=None, reserved=None, partner_pool=None, partner_reserved=None):
+    inv, states = fleet()
+    inv.circuits["pc-a"] = replace(inv.circuits["pc-a"], vlan_pool=pool and parse_vlan_ranges(pool),
+                                   reserved_vlans=reserved and parse_vlan_ranges(reserved))
+    inv.partner = replace(inv.partner, vlan_pool=partner_pool and parse_vlan_ranges(partner_pool),
+                          reserved_vlans=partner_reserved and parse_vlan_ranges(partner_reserved))
+    return inv, states
+
+
+def test_auto_takes_the_lowest_free_vlan_of_the_circuit_pool():
+    inv, states = pooled("100-199,300")
+    add_connection(inv, "pc-a", OTHER, 100, "50M", id="pc-x100")
+    result = run(inv, states)
+    assert result.connection.vlan == 101 and result.exit_code == 0
+    assert "GigabitEthernet0/0/1.101" in result.config
+
+
+def test_reserved_vlans_are_never_taken_and_the_partner_pool_is_the_default():
+    inv, states = pooled(partner_pool="200-299", partner_reserved="200-204")
+    assert run(inv, states).connection.vlan == 205
+    inv, states = pooled(pool="300-310", reserved="300", partner_pool="200-299", partner_reserved="301")
+    assert run(inv, states).connection.vlan == 301      # the circuit's own keys replace the partner's
+    inv, states = pooled(partner_pool="200-299", partner_reserved="200-204")
+    inv.circuits["pc-a"] = replace(inv.circuits["pc-a"], reserved_vlans=())      # reserved_vlans: [] on the circuit
+    assert run(inv, states).connection.vlan == 200
+
+
+def test_vlan_1_only_when_the_pool_names_it_and_vlan_0_never():
+    def free_vlan_1(inv, states):
+        inv.hosted_connections.clear()
+        del states["acc-01"].interfaces["GigabitEthernet0/0/1.1"]
+        return inv, states
+
+    inv, states = free_vlan_1(*fleet())
+    assert run(inv, states).connection.vlan == 2       # the default pool is 2..2999
+    inv, states = free_vlan_1(*pooled("0-5"))
+    assert run(inv, states).connection.vlan == 1       # the pool allows 1; 0 is never chosen automatically
+    inv, states = pooled("0")
+    result = run(inv, states)
+    assert result.exit_code == 1 and result.connection.vlan == -1 and result.config is None
+
+
+def test_exhausted_pool_is_a_clear_blocker():
+    inv, states = pooled("1-3", reserved="3")          # 1 is taken by pc-hosted0001, 2 is on the device below
+    states["acc-01"].interfaces["GigabitEthernet0/0/1.2"] = replace(
+        states["acc-01"].interfaces["GigabitEthernet0/0/1.1"], name="GigabitEthernet0/0/1.2", vlan=2)
+    result = run(inv, states)
+    assert result.exit_code == 1 and [f.rule for f in result.blockers] == ["vlan-unique"]
+    message = result.blockers[0].message
+    assert "pool 1-3 (circuit vlan_pool) is exhausted" in message and "reserved 3" in message
+    assert "--vlan N" in message
+
+
+def test_an_explicit_vlan_is_taken_as_given_with_a_warning_outside_the_pool_or_reserved():
+    inv, states = pooled("100-199", reserved="150")
+    outside = run(inv, states, vlan=7)
+    assert outside.connection.vlan == 7 and outside.exit_code == 0
+    assert [f.message for f in outside.warnings] == ["VLAN 7 (given with --vlan) is outside the circuit vlan_pool "
+                                                     "100-199 of circuit pc-a"]
+    reserved = run(inv, states, vlan=150)
+    assert reserved.exit_code == 0 and "is reserved on circuit pc-a (reserved_vlans 150)" in reserved.warnings[0].message
+    assert run(inv, states, vlan=120).warnings == []
+    inv, states = fleet()                            # no pool configured: nothing to say
+    assert run(inv, states, vlan=7).warnings == []

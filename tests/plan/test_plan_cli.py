@@ -17,9 +17,10 @@ def test_may_be_created_exit_0_with_config_and_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert code == 0, out
     assert "Verdict: MAY BE CREATED (exit 0)" in out
-    assert "interface GigabitEthernet0/0/1.1\n vlan-type dot1q 1\n" in out
+    # --vlan auto: the lowest free VLAN of the default pool 2..2999 (VLAN 1 is most switches' default VLAN)
+    assert "interface GigabitEthernet0/0/1.2\n vlan-type dot1q 2\n" in out
     assert "aliyun vpc CreateVirtualPhysicalConnection --RegionId cn-hangzhou --PhysicalConnectionId pc-hz01 " \
-           "--VlanId 1 --Spec 200M --VpconnAliUid 1987654321098765" in out
+           "--VlanId 2 --Spec 200M --VpconnAliUid 1987654321098765" in out
 
 
 def test_json_is_one_object_with_everything(tmp_path, capsys):

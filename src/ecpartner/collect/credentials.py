@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from ecpartner.collect.snmp import SnmpAuth
 from ecpartner.collect.ssh import SshLogin, short_secret
 from ecpartner.errors import InputError
-from ecpartner.inventory import Credentials, Device
+from ecpartner.inventory import Credentials, Device, Inventory
 
 
 class _Environment:
@@ -40,6 +40,23 @@ class _Environment:
         return value
 
 
+def device_credentials(inventory: Inventory, device: Device) -> Credentials:
+    """The credential set a device logs in with. A recorded fleet needs none, so the inventory may leave them
+    out: only a command that reaches devices asks, and a missing set is an InputError at the device's line."""
+    index = list(inventory.devices).index(device.name) if device.name in inventory.devices else "?"
+    where = f"{inventory.path}:{device.line}: devices[{index}].credentials"
+    if device.credentials is None:
+        raise InputError(f"{where}: device {device.name} has no 'credentials' key; reaching it (--live, collect) "
+                         f"needs one, naming a set of the top-level 'credentials' section")
+    cred = inventory.credentials.get(device.credentials)
+    if cred is None:
+        known = ", ".join(sorted(inventory.credentials))
+        raise InputError(f"{where}: credentials {device.credentials!r} of device {device.name} are not defined "
+                         + (f"(known: {known})" if known else "(the inventory has no 'credentials' section)")
+                         + "; reaching it (--live, collect) needs them")
+    return cred
+
+
 def ssh_login(device: Device, credentials: Credentials, environ: Mapping[str, str]) -> SshLogin:
     """The SSH login; the enable secret is the password when the inventory names none."""
     env = _Environment(environ, device.name)
@@ -58,7 +75,8 @@ def snmp_auth(device: Device, credentials: Credentials | None, environ: Mapping[
         return env.checked(SnmpAuth(version="2c", community=env.get(device.snmp.community_env, "SNMP community")))
     v3 = credentials.snmp_v3 if credentials is not None else None
     if v3 is None:
-        raise InputError(f"device {device.name}: SNMP v3 needs credentials {device.credentials}.snmp_v3")
+        named = f"credentials {device.credentials}.snmp_v3" if device.credentials else "a 'credentials' key with snmp_v3"
+        raise InputError(f"device {device.name}: SNMP v3 needs {named}")
     return env.checked(SnmpAuth(version="3", user=env.get(v3.user_env, "SNMPv3 user", secret=False),
                                 auth_key=env.get(v3.auth_key_env, "SNMPv3 auth key"),
                                 priv_key=env.get(v3.priv_key_env, "SNMPv3 priv key"),

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from ecpartner.collect.credentials import snmp_auth, ssh_login
+from ecpartner.collect.credentials import device_credentials, snmp_auth, ssh_login
 from ecpartner.collect.progress import Progress
 from ecpartner.collect.snmp import SnmpAuth, Walked, WalkJob, walk_fleet
 from ecpartner.collect.ssh import SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals
@@ -60,9 +60,10 @@ def plan_jobs(inventory: Inventory, device_names: Iterable[str] | None = None,
         if device is None:
             problems.append(f"device {name!r} is not in {inventory.path}")
             continue
-        cred = inventory.credentials.get(device.credentials)
-        if cred is None:
-            problems.append(f"device {name}: credentials {device.credentials!r} are not defined")
+        try:
+            cred = device_credentials(inventory, device)
+        except InputError as e:
+            problems.extend(e.messages)
             continue
         try:
             # a device with SNMP gets its counters from the walk: skip the CLI stand-in (pages of output)

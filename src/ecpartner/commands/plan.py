@@ -13,13 +13,14 @@ from ecpartner.plan import device_states, plan, to_json, to_text
 def cmd_plan(args) -> int:
     inv = load_inventory(args.inventory)
     now = datetime.now(timezone.utc)
+    at = args.at or now                # --at: judge the permission window at that moment instead
     circuit = inv.circuits.get(args.circuit)
     states, failures = {}, {}
     if circuit is not None:            # unknown circuits are reported by plan() with the other input problems
         states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
                                          args.concurrency, args.timeout)
     result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
-                  args.connection_id, now, states, failures, dry_run=args.dry_run)
+                  args.connection_id, at, states, failures, dry_run=args.dry_run)
     if args.format == "json":
         text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
     else:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from ecpartner.commands.output import cannot_write, write_output
 from ecpartner.display import safe
+from ecpartner.errors import InputError
+from ecpartner.findings import EXIT_FINDINGS, EXIT_OK
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.render import render_fleet
+from ecpartner.render import render_each
 from ecpartner.safetext import check_pattern
 
 
@@ -17,14 +19,26 @@ def output_name(device_name: str, action: str) -> str:
 
 
 def cmd_render(args) -> int:
+    """Exit 0: all rendered; 1: the whole fleet was asked for and some connections were skipped (listed on
+    stderr, the rest written); 2: a --connection asked for by name cannot be rendered (nothing written)."""
     inv = load_inventory(args.inventory)
-    files = render_fleet(inv, args.connection, args.action, args.vlan, dry_run=args.dry_run)
+    files, skipped = render_each(inv, args.connection, args.action, args.vlan, dry_run=args.dry_run)
+    if skipped and args.connection:
+        raise InputError(list(dict.fromkeys(s.reason for s in skipped if s.failed)))
+    code = EXIT_FINDINGS if skipped else EXIT_OK
+    for s in skipped:
+        print(f"ecpartner: skipped: {safe(s.reason)}", file=sys.stderr)
+    if skipped:
+        keys = list(dict.fromkeys(s.key for s in skipped))
+        print(f"ecpartner: {len(keys)} hosted connection(s) skipped, not rendered: {safe(', '.join(keys))}",
+              file=sys.stderr)
     if not files:
-        print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
-        return 0
+        if not skipped:
+            print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
+        return code
     if args.output_dir is None:
         write_output("\n".join(files.values()), None, "the configuration")
-        return 0
+        return code
     out = Path(args.output_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -35,4 +49,4 @@ def cmd_render(args) -> int:
         write_output(text, out / output_name(name, args.action), "the configuration")
     for name in files:
         print(safe(out / output_name(name, args.action)))
-    return 0
+    return code

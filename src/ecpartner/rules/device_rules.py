@@ -193,7 +193,8 @@ def arp_rate_limit(ctx):
             why = "a bps policer cannot be judged in pps" if r.unit != PPS else "its rate is unknown (platform default)"
             yield Finding("arp-rate-limit", ERROR, SEV_WARNING, subj,
                           f"ARP limit covering {iface.name} on {circuit.device} ({r.source}): {why}",
-                          expected=expected, actual={"rate": number(r.rate), "unit": r.unit, "source": r.source})
+                          expected=expected, actual={"rate": number(r.rate), "unit": r.unit, "scope": r.scope,
+                                                     "source": r.source})
             continue
         if not judged:
             yield Finding("arp-rate-limit", FAIL, SEV_ERROR, subj,

@@ -118,7 +118,8 @@ def used_vlans(inv: Inventory, circuit, state: DeviceState | None) -> set[int]:
     """VLANs taken on the circuit: by non-deleted connections, and by subinterfaces already on the device."""
     used = {hc.vlan for hc in inv.connections_on(circuit.id) if hc.counts}
     if state is not None:
-        used |= {i.vlan for i in state.subinterfaces_of(circuit.interface) if i.vlan is not None}
+        # a QinQ subinterface's outer tag is on the wire of the circuit too: never offered again
+        used |= {v for i in state.subinterfaces_of(circuit.interface) for v in (i.vlan, i.outer_vlan) if v is not None}
     return used
 
 
@@ -214,9 +215,8 @@ def device_ready(inv: Inventory, placement: Placement) -> list[Finding]:
         owners = [o.key for o in inv.connections_on(circuit.id)
                   if o.counts and o is not hc and iface is not None and o.vlan == iface.vlan]
         owner = f"it belongs to {', '.join(owners)}" if owners else "no hosted connection in the inventory owns it"
-        carried = "no dot1q VLAN" if iface is None or iface.vlan is None else f"dot1q VLAN {iface.vlan}"
         message = (f"{circuit.device} carries nothing on dot1q VLAN {hc.vlan} of {circuit.interface}" if ok else
-                   f"{circuit.device} already has {iface.name} with {carried} on {circuit.interface} ({owner})")
+                   f"{circuit.device} already has {iface.name} with {iface.encapsulation} on {circuit.interface} ({owner})")
     return [Finding("config-drift", PASS if ok else FAIL, SEV_ERROR, subj, message,
                     expected=f"VLAN {hc.vlan} unused on {circuit.interface}", actual=None if ok else message,
                     requirement="Create a hosted connection")]

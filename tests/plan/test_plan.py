@@ -83,6 +83,14 @@ def test_auto_vlan_skips_a_vlan_the_device_already_carries():
     assert run(inv, states).connection.vlan == 3
 
 
+def test_auto_vlan_skips_the_outer_tag_of_a_qinq_subinterface_and_names_it():
+    inv, states = fleet("cisco_ios", "interface GigabitEthernet0/0/1.2\n encapsulation dot1Q 2 second-dot1q 15\n")
+    assert run(inv, states).connection.vlan == 3           # 1: the inventory's; 2: the QinQ outer tag on the wire
+    blocked = run(inv, states, vlan=2)
+    assert blocked.verdict == "blocked"
+    assert any("GigabitEthernet0/0/1.2 with QinQ outer VLAN 2 inner VLAN 15" in f.message for f in blocked.blockers)
+
+
 def test_used_vlan_blocks_in_inventory_and_on_the_device():
     inv, states = fleet()
     result = run(inv, states, vlan=1)

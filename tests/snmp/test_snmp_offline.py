@@ -89,6 +89,39 @@ def test_garbage_snmprec_names_file_and_line(tmp_path):
         read_snmprec(path)
 
 
+PLAIN = "1.3.6.1.2.1.1.3.0|67|5\n1.3.6.1.2.1.2.2.1.2.1|4|Gi0/0/1 | uplink |\n1.3.6.1.2.1.31.1.1.1.18.1|4|to core \n"
+
+
+@pytest.mark.parametrize("text", [
+    PLAIN,                                                   # as snmpsim and we write it: the fast reader
+    PLAIN.replace("\n", "\r\n"),                            # CRLF
+    "# a comment\n\n" + PLAIN,                               # comments and blank lines: read line by line
+    "  " + PLAIN.replace("\n1.3", "\n\t1.3"),                 # indented records
+    PLAIN + "1.3.6.1.2.1.31.1.1.1.6.1|70:numeric|rate=100,initial=77\n",   # a variation module
+    "",
+])
+def test_every_form_of_a_recording_reads_alike(tmp_path, text):
+    """The plain-split reader and the line-by-line reader agree; values keep their spaces and "|"."""
+    path = tmp_path / "dev.snmprec"
+    path.write_bytes(text.encode())
+    walk = read_snmprec(path)
+    if text:
+        assert walk["1.3.6.1.2.1.2.2.1.2.1"] == ("4", "Gi0/0/1 | uplink |")
+        assert walk["1.3.6.1.2.1.31.1.1.1.18.1"] == ("4", "to core ")
+        assert walk.get("1.3.6.1.2.1.31.1.1.1.6.1", ("70", "77")) == ("70", "77")
+    else:
+        assert walk == {}
+
+
+@pytest.mark.parametrize("bad, line", [("1.3.6.1..2|4|x", 2), ("1.3.6.1.|4|x", 2), ("x.3.6|4|v", 2), ("1.3.6|4", 2),
+                                       ("7|4|v", 2), (".1.3.6.1|4|v", 2)])
+def test_a_bad_record_anywhere_is_named_with_its_line(tmp_path, bad, line):
+    path = tmp_path / "dev.snmprec"
+    path.write_text(f"1.3.6.1.2.1.1.3.0|67|5\n{bad}\n1.3.6.1.2.1.1.5.0|4|name\n")
+    with pytest.raises(InputError, match=rf"dev.snmprec:{line}: not an snmprec record"):
+        read_snmprec(path)
+
+
 def _row(index: int, name: str, descr: str, octets: int, if_type: int | None = None) -> dict:
     """One readable IF-MIB row (ifHC counters, discards) at ifIndex `index`."""
     row = {f"1.3.6.1.2.1.31.1.1.1.1.{index}": ("4", name), f"1.3.6.1.2.1.2.2.1.2.{index}": ("4", descr),

@@ -54,6 +54,9 @@ class ConnectionView(NamedTuple):
     bandwidth_kbps: int
     spec: str                   # 200M, 1G: also the name suffix of per-bandwidth policies
     arp_pps: int                # ARP limit on the tenant interface: arp_pps_per_user x users
+    # A device-wide ARP limit is shared by every user of the device (platforms without an interface form):
+    arp_pps_device: int         # arp_pps_per_user x users of the device's other enabled connections and this one
+    arp_pps_device_others: int  # arp_pps_per_user x users of the device's other enabled connections (0: none)
     status: str
     shutdown: bool              # disabled connections are configured shut down
 
@@ -116,6 +119,30 @@ def description_for(hc: HostedConnection, tenant_name: str) -> str:
     return f"ECP {hc.id or 'pending'} tenant {hc.tenant} {tenant_name}"
 
 
+_ENABLED_USERS: list = [None]   # (inventory, its list, length, last item, index): one inventory kept at a time
+
+
+def _enabled_users(inv: Inventory) -> dict[str, tuple[int, set[int]]]:
+    """Per device: users of its enabled connections, and the ids of those connections; built once per version
+    of the inventory's list (rendering every connection must not scan the inventory for each)."""
+    connections = inv.hosted_connections
+    memo = _ENABLED_USERS[0]
+    last = connections[-1] if connections else None
+    if memo is not None and memo[0] is inv and memo[1] is connections and memo[2] == len(connections) \
+            and memo[3] is last:
+        return memo[4]
+    index: dict[str, tuple[int, set[int]]] = {}
+    for o in connections:
+        circuit, tenant = inv.circuits.get(o.circuit), inv.tenants.get(o.tenant)
+        if o.status != "enabled" or circuit is None or tenant is None:
+            continue
+        users, ids = index.get(circuit.device, (0, set()))
+        ids.add(id(o))
+        index[circuit.device] = (users + max(int(tenant.users), 1), ids)
+    _ENABLED_USERS[0] = (inv, connections, len(connections), last, index)
+    return index
+
+
 def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
     """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
     owner = f"hosted connection {hc.key}"
@@ -144,6 +171,8 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
+    device_users, enabled = _enabled_users(inv).get(device.name, (0, set()))
+    others = device_users - users if id(hc) in enabled else device_users
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
         device=device.name, platform=device.platform, port=port,
@@ -152,7 +181,8 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         tenant=tenant.account_id, tenant_name=name, description=description,
         ip=ip, mask=mask, prefixlen=prefixlen,
         bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),
-        arp_pps=arp_pps, status=hc.status, shutdown=hc.status == "disabled",
+        arp_pps=arp_pps, arp_pps_device=max(1, math.floor(inv.thresholds.arp_pps_per_user * (others + users))),
+        arp_pps_device_others=math.floor(inv.thresholds.arp_pps_per_user * others), status=hc.status, shutdown=hc.status == "disabled",
     )
 
 
@@ -204,7 +234,9 @@ def render_connection(inv: Inventory, hc: HostedConnection, action: str = "creat
         if new_vlan is None:
             raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
         check_new_vlan(inv, hc, new_vlan)
-        new = connection_view(inv, replace(hc, vlan=new_vlan))
+        # the same connection on another VLAN: the device's users are the same ones
+        new = connection_view(inv, replace(hc, vlan=new_vlan))._replace(
+            arp_pps_device=c.arp_pps_device, arp_pps_device_others=c.arp_pps_device_others)
         return _run(c.platform, action, owner, old=c, new=new)
     if action == "delete":
         return _run(c.platform, action, owner, c=c, steps=delete_steps(c))

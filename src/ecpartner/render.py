@@ -55,8 +55,8 @@ class ConnectionView(NamedTuple):
     spec: str                   # 200M, 1G: also the name suffix of per-bandwidth policies
     arp_pps: int                # ARP limit on the tenant interface: arp_pps_per_user x users
     # A device-wide ARP limit is shared by every user of the device (platforms without an interface form):
-    arp_pps_device: int         # arp_pps_per_user x users of the device's other enabled connections and this one
-    arp_pps_device_others: int  # arp_pps_per_user x users of the device's other enabled connections (0: none)
+    arp_pps_device: int         # arp_pps_per_user x users of the device's enabled connections once the action
+                                # is done on every connection rendered with this one (0: none left)
     status: str
     shutdown: bool              # disabled connections are configured shut down
 
@@ -143,8 +143,24 @@ def _enabled_users(inv: Inventory) -> dict[str, tuple[int, set[int]]]:
     return index
 
 
-def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
-    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
+def users_after(inv: Inventory, chosen: list[HostedConnection], action: str) -> dict[str, int]:
+    """Per device: users of its enabled connections once `action` is done on every `chosen` connection (a
+    device-wide ARP limit must cover them all: one file may disable, enable or delete several at once)."""
+    index = _enabled_users(inv)
+    after = {device: users for device, (users, _ids) in index.items()}
+    for hc in chosen:
+        circuit, tenant = inv.circuits.get(hc.circuit), inv.tenants.get(hc.tenant)
+        if circuit is None or tenant is None:
+            continue                            # connection_view names the problem
+        up_now = id(hc) in index.get(circuit.device, (0, set()))[1]
+        up_after = action == "enable" or (action in ("create", "modify-vlan") and hc.status == "enabled")
+        after[circuit.device] = after.get(circuit.device, 0) + (up_after - up_now) * max(int(tenant.users), 1)
+    return after
+
+
+def connection_view(inv: Inventory, hc: HostedConnection, device_users: int | None = None) -> ConnectionView:
+    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field.
+    `device_users`: users of the device's enabled connections after the action (default: after creating hc)."""
     owner = f"hosted connection {hc.key}"
     placement = Placements(inv).of(hc)      # rendering needs no device state: the conventional name is the one
     circuit, device, tenant = placement.circuit, placement.device, placement.tenant
@@ -171,8 +187,8 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
-    device_users, enabled = _enabled_users(inv).get(device.name, (0, set()))
-    others = device_users - users if id(hc) in enabled else device_users
+    if device_users is None:
+        device_users = users_after(inv, [hc], "create").get(device.name, 0)
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
         device=device.name, platform=device.platform, port=port,
@@ -181,9 +197,13 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         tenant=tenant.account_id, tenant_name=name, description=description,
         ip=ip, mask=mask, prefixlen=prefixlen,
         bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),
-        arp_pps=arp_pps, arp_pps_device=max(1, math.floor(inv.thresholds.arp_pps_per_user * (others + users))),
-        arp_pps_device_others=math.floor(inv.thresholds.arp_pps_per_user * others), status=hc.status, shutdown=hc.status == "disabled",
+        arp_pps=arp_pps, arp_pps_device=device_pps(inv, device_users), status=hc.status, shutdown=hc.status == "disabled",
     )
+
+
+def device_pps(inv: Inventory, users: int) -> int:
+    """A device-wide ARP limit for `users` users: arp_pps_per_user x users, at least 1; 0 for no user."""
+    return max(1, math.floor(inv.thresholds.arp_pps_per_user * users)) if users > 0 else 0
 
 
 def delete_steps(c: ConnectionView) -> list[str]:
@@ -224,19 +244,20 @@ def check_new_vlan(inv: Inventory, hc: HostedConnection, vlan: int) -> None:
 
 
 def render_connection(inv: Inventory, hc: HostedConnection, action: str = "create",
-                      new_vlan: int | None = None) -> str:
-    """One connection's snippet for one action (without entering/leaving configuration mode)."""
+                      new_vlan: int | None = None, device_users: int | None = None) -> str:
+    """One connection's snippet for one action (without entering/leaving configuration mode). `device_users`:
+    users of the device's enabled connections after the action (default: after this connection's action)."""
     if action not in ACTIONS:
         raise InputError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
-    c = connection_view(inv, hc)
+    if device_users is None and hc.circuit in inv.circuits:
+        device_users = users_after(inv, [hc], action).get(inv.circuits[hc.circuit].device, 0)
+    c = connection_view(inv, hc, device_users)
     owner = f"hosted connection {hc.key}"
     if action == "modify-vlan":
         if new_vlan is None:
             raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
         check_new_vlan(inv, hc, new_vlan)
-        # the same connection on another VLAN: the device's users are the same ones
-        new = connection_view(inv, replace(hc, vlan=new_vlan))._replace(
-            arp_pps_device=c.arp_pps_device, arp_pps_device_others=c.arp_pps_device_others)
+        new = connection_view(inv, replace(hc, vlan=new_vlan), device_users)   # the same users
         return _run(c.platform, action, owner, old=c, new=new)
     if action == "delete":
         return _run(c.platform, action, owner, c=c, steps=delete_steps(c))
@@ -292,9 +313,11 @@ def render_fleet(inv: Inventory, ids: list[str] | None = None, action: str = "cr
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
     per_device: dict[str, list[str]] = {}
     errors: list[str] = []
+    after = users_after(inv, chosen, action)
     for hc in chosen:
+        circuit = inv.circuits.get(hc.circuit)
         try:
-            snippet = render_connection(inv, hc, action, new_vlan)
+            snippet = render_connection(inv, hc, action, new_vlan, after.get(circuit.device, 0) if circuit else None)
         except InputError as e:
             errors.extend(e.messages)
             continue

@@ -69,6 +69,8 @@ class InterfaceRecord(TypedDict, total=False):
     name: str
     description: str
     vlan: int
+    outer_vlan: int
+    inner_vlan: int
     ip: str
     mask: str
     ip_cidr: str

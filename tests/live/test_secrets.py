@@ -64,6 +64,19 @@ FORMS = [
     ("cisco_ios", " key 7 0822455D0A16", f" key 7 {R}"),
     ("cisco_ios", "snmp-server user ops g1 v3 auth sha AUTHKEY1 priv aes 128 PRIVKEY1",
      f"snmp-server user ops g1 v3 auth sha {R} priv aes 128 {R}"),
+    ("cisco_xr", " secret 10 $6$Aq3dG/Ls8r6u5A/.$Kp2sJ1nJ1m0Wq7", f" secret 10 {R}"),
+    ("cisco_xr", " password 7 0822455D0A16", f" password 7 {R}"),
+    ("cisco_xr", " key 7 0822455D0A165447", f" key 7 {R}"),
+    ("cisco_xr", "  password encrypted 121A0C0411045D5679", f"  password encrypted {R}"),
+    ("cisco_xr", "   key-string password 13061E010803", f"   key-string password {R}"),
+    ("cisco_xr", " authentication-key 1 md5 encrypted 0822455D0A16", f" authentication-key 1 md5 encrypted {R}"),
+    ("cisco_xr", "snmp-server community xrComm-42 RO SystemOwner", f"snmp-server community {R} RO SystemOwner"),
+    ("cisco_xr", "snmp-server community encrypted 0822455D0A16 RO", f"snmp-server community encrypted {R} RO"),
+    ("cisco_xr", "snmp-server host 10.20.0.15 traps version 2c trapComm-77", f"snmp-server host 10.20.0.15 traps version 2c {R}"),
+    ("cisco_xr", "snmp-server host 10.20.0.15 traps version 3 priv v3user udp-port 1162",
+     f"snmp-server host 10.20.0.15 traps version 3 priv {R} udp-port 1162"),
+    ("cisco_xr", "snmp-server user ops g1 v3 auth sha encrypted 1A2B priv aes 128 encrypted 3C4D",
+     f"snmp-server user ops g1 v3 auth sha encrypted {R} priv aes 128 encrypted {R}"),
 ]
 
 # lines that carry no secret stay byte for byte
@@ -84,6 +97,14 @@ ORDINARY = [
     ("cisco_ios", " set community 65000:100 additive"),
     ("cisco_ios", "snmp-server group g1 v3 priv read V1"),
     ("cisco_ios", "interface GigabitEthernet0/0/1.100"),
+    ("cisco_xr", " server vrf MGMT 10.20.0.30 key 1 prefer"),
+    ("cisco_xr", " server vrf MGMT 10.20.0.31 key 1"),
+    ("cisco_xr", "key chain ISIS-KC"),
+    ("cisco_xr", " key 1"),
+    ("cisco_xr", "crypto key generate rsa general-keys"),
+    ("cisco_xr", " description key customer, secret project"),
+    ("cisco_xr", "lpts punt police location 0/0/CPU0"),
+    ("cisco_xr", "  police rate 200 mbps"),
 ]
 
 

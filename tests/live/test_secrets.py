@@ -77,6 +77,22 @@ FORMS = [
      f"snmp-server host 10.20.0.15 traps version 3 priv {R} udp-port 1162"),
     ("cisco_xr", "snmp-server user ops g1 v3 auth sha encrypted 1A2B priv aes 128 encrypted 3C4D",
      f"snmp-server user ops g1 v3 auth sha encrypted {R} priv aes 128 encrypted {R}"),
+    ("arista_eos", "username admin privilege 15 role network-admin secret sha512 $6$Qm1x$Jd9u",
+     f"username admin privilege 15 role network-admin secret sha512 {R}"),
+    ("arista_eos", "enable password sha512 $6$Xy$abc", f"enable password sha512 {R}"),
+    ("arista_eos", "aaa root secret sha512 $6$Rt$abc", f"aaa root secret sha512 {R}"),
+    ("arista_eos", "tacacs-server host 10.10.0.5 vrf MGMT key 7 070C285F4D06", f"tacacs-server host 10.10.0.5 vrf MGMT key 7 {R}"),
+    ("arista_eos", "radius-server host 10.10.0.6 key 0 Rad-K3y", f"radius-server host 10.10.0.6 key 0 {R}"),
+    ("arista_eos", "   neighbor 192.0.2.1 password 7 Qx3lN9qK1zs=", f"   neighbor 192.0.2.1 password 7 {R}"),
+    ("arista_eos", "   isis authentication key 7 asfddja23452", f"   isis authentication key 7 {R}"),
+    ("arista_eos", "   ip ospf authentication-key 7 asfddja23452", f"   ip ospf authentication-key 7 {R}"),
+    ("arista_eos", "   ip ospf message-digest-key 1 sha512 7 asfddja23452", f"   ip ospf message-digest-key 1 sha512 7 {R}"),
+    ("arista_eos", "snmp-server community s3cret ro SNMP-RO", f"snmp-server community {R} ro SNMP-RO"),
+    ("arista_eos", "snmp-server host 192.0.2.9 vrf MGMT version 2c trapComm-77", f"snmp-server host 192.0.2.9 vrf MGMT version 2c {R}"),
+    ("arista_eos", "snmp-server user ops g1 v3 auth sha256 AUTHKEY1 priv aes256 PRIVKEY1",
+     f"snmp-server user ops g1 v3 auth sha256 {R} priv aes256 {R}"),
+    ("arista_eos", "ntp authentication-key 1 md5 7 Ntp-K3y-1", f"ntp authentication-key 1 md5 7 {R}"),
+    ("arista_eos", "   vrrp 1 peer authentication text Vr-K3y", f"   vrrp 1 peer authentication text {R}"),
 ]
 
 # lines that carry no secret stay byte for byte
@@ -105,6 +121,13 @@ ORDINARY = [
     ("cisco_xr", " description key customer, secret project"),
     ("cisco_xr", "lpts punt police location 0/0/CPU0"),
     ("cisco_xr", "  police rate 200 mbps"),
+    ("arista_eos", "   description key customer, secret project"),
+    ("arista_eos", "no enable password"),
+    ("arista_eos", "username noc nopassword"),
+    ("arista_eos", "username admin ssh-key ssh-rsa AAAAB3NzaC1yc2E admin@example"),
+    ("arista_eos", "hardware counter feature subinterface in"),
+    ("arista_eos", "   police rate 200 mbps burst-size 256 kbytes"),
+    ("arista_eos", "interface Ethernet2.100"),
 ]
 
 

@@ -1,5 +1,6 @@
 """Vendor-neutral assembly of RAW SCHEMA records the parser cases do not all show: a profile limit that
-names no direction, a CPU protection class without a classifier, and statistics of one direction."""
+names no direction, a CPU protection class without a classifier, statistics of one direction and device-wide
+statistics settings."""
 
 from __future__ import annotations
 
@@ -47,3 +48,18 @@ def test_statistics_of_one_direction_and_a_platform_that_counts_anyway():
     # subinterfaces that count traffic by default count both directions whatever a record says
     cisco = assembled(raw, "cisco_ios").interfaces
     assert (cisco["GE0/0/1.5"].statistics, cisco["GE0/0/1.5"].statistics_only) == (True, None)
+
+
+def test_device_wide_statistics_count_every_subinterface_in_the_directions_they_name():
+    subinterfaces = [{"name": "GE0/0/1.5", "vlan": 5}, {"name": "GE0/0/1.6", "vlan": 6, "statistics": True}]
+    both = assembled({"statistics": [{"applies_to": "subinterface", "direction": "out"},
+                                     {"applies_to": "subinterface", "direction": "in"}],
+                      "interfaces": [{"name": "GE0/0/1"}, *subinterfaces]}).interfaces
+    assert [(i.statistics, i.statistics_only) for i in both.values()] == [(True, None)] * 3
+    one = assembled({"statistics": [{"applies_to": "subinterface", "direction": "in"}],
+                     "interfaces": subinterfaces}).interfaces
+    # one direction device wide: that direction only, unless the interface itself counts both
+    assert [(i.statistics, i.statistics_only) for i in one.values()] == [(False, "in"), (True, None)]
+    undirected = assembled({"statistics": [{"applies_to": "subinterface"}], "interfaces": subinterfaces[:1]})
+    assert undirected.interfaces["GE0/0/1.5"].statistics
+    assert not assembled({"interfaces": subinterfaces[:1]}).interfaces["GE0/0/1.5"].statistics   # huawei default

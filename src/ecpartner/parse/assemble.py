@@ -64,6 +64,7 @@ class _Assembler:
         self.default_class = self.defaults.mqc_default_class
 
     def run(self) -> None:
+        self.counted = self._counted_everywhere()
         for record in _records(self.raw, "interfaces"):
             if record.get("name"):
                 self._interface(record)
@@ -127,6 +128,16 @@ class _Assembler:
                 source = cls.get("source") or self.sources.policy_class.format(policy=policy, classifier=classifier)
                 yield matches, rate_unit, source
 
+    def _counted_everywhere(self) -> dict[str, set[str]]:
+        """Directions in which a device-wide setting (`statistics*` records) makes every interface of a kind
+        (`interface`, `subinterface`) count traffic; a record without a direction is both."""
+        directions: dict[str, set[str]] = {}
+        for r in _records(self.raw, "statistics"):
+            direction = DIRECTIONS.get(str(r.get("direction", "")).lower())
+            directions.setdefault(str(r.get("applies_to", "")).lower(), set()).update(
+                {direction} if direction else {IN, OUT})
+        return directions
+
     # -- tables ---------------------------------------------------------------------------------
     def _interface(self, r: dict) -> None:
         name = str(r["name"]).strip()
@@ -136,6 +147,11 @@ class _Assembler:
         outer, inner = _vlan(r.get("outer_vlan")), _vlan(r.get("inner_vlan"))
         counted = r.get("statistics")
         only = DIRECTIONS.get(counted.lower()) if isinstance(counted, str) else None   # one direction counted
+        device_wide = self.counted.get("subinterface" if parent else "interface", set())
+        if device_wide == {IN, OUT}:
+            statistics_default = True
+        elif device_wide and counted is None:
+            only = next(iter(device_wide))             # counted device-wide in one direction only
         both = bool(statistics_default) or (only is None and bool(counted))
         self.state.interfaces[name] = Interface(
             name=name, parent=parent, vlan=None if outer is not None else _vlan(r.get("vlan")),

@@ -17,6 +17,10 @@ merged: list-valued groups are concatenated across templates. Where a record hol
                               `defaults.arp_default_pps`)]}
                  `parent` (the port of a subinterface) comes from the name, by the platform's `naming`.
                  qos, ARP and ICMP records may carry `source`: the configuration line, quoted in messages.
+  statistics*:   {applies_to: interface|subinterface, direction: in|out}   a device-wide setting that makes
+                  every interface of that kind count traffic in that direction (EOS `hardware counter feature
+                  subinterface in`; a record without a direction is both); both directions: statistics true,
+                  one: that direction only, as an interface's own "in" | "out"
   cars*:         {name, rate, unit}                               named CAR profiles
   profiles*:     {name, limits*: [{direction, rate, unit, source}]}   a named set of rate limits; applied in a
                   direction, its limits of that direction (or of none) limit the interface
@@ -90,6 +94,11 @@ class InterfaceRecord(TypedDict, total=False):
     statistics: bool | str      # true (both directions) | "in" | "out"
     qos: list[InterfaceQoS] | InterfaceQoS
     arp_limit: list[InterfaceARPLimit] | InterfaceARPLimit
+
+
+class StatisticsRecord(TypedDict, total=False):
+    applies_to: str     # interface | subinterface
+    direction: str      # in | out (none: both)
 
 
 # -- QoS objects ------------------------------------------------------------------------------------------
@@ -203,6 +212,7 @@ class CounterRecord(TypedDict, total=False):
 class Raw(TypedDict, total=False):
     """The merged records of every template of a device: group -> records."""
     interfaces: list[InterfaceRecord]
+    statistics: list[StatisticsRecord]
     cars: list[CarRecord]
     profiles: list[ProfileRecord]
     classifiers: list[ClassifierRecord]

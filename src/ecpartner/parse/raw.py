@@ -5,6 +5,8 @@ merged: list-valued groups are concatenated across templates. Where a record hol
 `classes`, ...), TTP gives a single dict when there is one match: readers accept both.
 
   interfaces*:   {name, description, vlan (int, from the dot1q encapsulation only),
+                  outer_vlan + inner_vlan (ints: a double-tagged QinQ subinterface, which has no `vlan`;
+                  inner_vlan left out when the inner tag is not one VLAN),
                   ip + mask (dotted mask or prefix length) | ip_cidr ("10.0.0.1/30"),
                   secondary*: [{ip, mask}] (secondary addresses),
                   shutdown (true when shut), statistics (true when explicitly enabled),
@@ -69,6 +71,8 @@ class InterfaceRecord(TypedDict, total=False):
     name: str
     description: str
     vlan: int
+    outer_vlan: int     # QinQ: the outer (service) tag; such a subinterface has no single-tag `vlan`
+    inner_vlan: int     # QinQ: the inner (customer) tag, when it is one VLAN
     ip: str
     mask: str
     ip_cidr: str

@@ -104,8 +104,8 @@ class Defaults:
 class Session:
     rejected: re.Pattern            # a line of output saying the device refused the command
     writes: frozenset[str]          # first words of configuration-mode or writing commands (lowercase)
-    enable: bool = True             # netmiko's enable() is a privilege step to take (False: it would enter a
-                                    # configuration view, as on Comware, or there is none)
+    enable: bool = True             # netmiko's enable() is a privilege step to take (False: on a platform where it
+                                    # would enter a configuration view, or has none)
 
 
 @dataclass(frozen=True)

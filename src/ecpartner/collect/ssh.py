@@ -190,7 +190,7 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
     watch.conn = conn
     try:
         result.timings["connect"] = round(time.monotonic() - started, 3)
-        if platform_spec(platform).session.enable:   # Comware's enable() would enter system-view: never there
+        if platform_spec(platform).session.enable:   # never where netmiko's enable() enters a configuration view
             step = time.monotonic()
             watch.enter("enable")
             try:

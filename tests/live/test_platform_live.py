@@ -95,5 +95,7 @@ def test_record_replays_to_the_same_findings_as_the_live_run(lab, tmp_path, monk
     if LIVE[platform].get("circuit"):       # the served connections were judged, not only reached
         judged = {f["rule"] for f in live if f["subject"]["hosted_connection"]}
         assert {"config-drift", "qos-bandwidth-limit", "monitoring-enabled", "arp-rate-limit"} <= judged, live
+        # counters found by SNMP ifName for the configuration's interface names
+        assert [f for f in live if f["rule"] == "monitoring-enabled" and f["status"] == "pass"], live
     recorded = "".join(p.read_text(encoding="utf-8") for p in (record / "devices" / device).iterdir())
     assert not [s for s in SECRETS if s in recorded]

@@ -84,6 +84,8 @@ def _edit(key_path: str, value):
     ("naming.routed", "{vlan}", "naming.routed: '{vlan}' must hold {port} once"),
     ("session.rejected", ["(unclosed"], "session.rejected[0]: not a regular expression"),
     ("session.writes", [], "session: 'rejected' and 'writes' must both list something"),
+    ("session.enable", "yes", "session.enable: must be true or false, not 'yes'"),
+    ("session.enable", KeyError, "session.enable: missing"),
     ("commands.0.command", "system-view", "commands[0]: 'system-view' is not a read-only command (session.writes)"),
     ("commands.0.templates", ["nowhere.ttp"], "commands[0].templates: cannot read"),
     ("config_command", "display nothing", "config_command: 'display nothing' is not one of the commands"),

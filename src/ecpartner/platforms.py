@@ -104,6 +104,8 @@ class Defaults:
 class Session:
     rejected: re.Pattern            # a line of output saying the device refused the command
     writes: frozenset[str]          # first words of configuration-mode or writing commands (lowercase)
+    enable: bool = True             # netmiko's enable() is a privilege step to take (False: on a platform where it
+                                    # would enter a configuration view, or has none)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ _COMMAND = ("command", "templates", "only_without_snmp")
 _DEFAULTS = ("rate_unit", "statistics", "icmp_threshold_pps", "arp_default_pps", "mqc_default_class", "sources")
 _STATISTICS = ("interface", "subinterface")
 _SOURCES = tuple(Sources.__dataclass_fields__)
-_SESSION = ("rejected", "writes")
+_SESSION = ("rejected", "writes", "enable")
 _NAMING = ("routed", "subinterface")
 _HINTS = tuple(Hints.__dataclass_fields__)
 _SECRETS = ("words", "skip", "not_secrets", "patterns", "free_text")
@@ -353,7 +355,7 @@ def _session(r: _Reader, top: dict) -> Session:
         r.fail("session", "'rejected' and 'writes' must both list something (error answers, configuration words)")
     # the whole line is the device's answer; leading and trailing blanks are not
     answer = re.compile(r"^\s*(?:" + "|".join(f"(?:{p.pattern})" for p in rejected) + r")\s*$", re.IGNORECASE)
-    return Session(answer, frozenset(w.lower() for w in writes))
+    return Session(answer, frozenset(w.lower() for w in writes), r.boolean(s, "session", "enable"))
 
 
 def _naming(r: _Reader, top: dict) -> Naming:

@@ -59,6 +59,8 @@ class ConnectionView(NamedTuple):
     bandwidth_kbps: int
     spec: str                   # 200M, 1G: also the name suffix of per-bandwidth policies
     arp_pps: int                # ARP limit on the tenant interface: arp_pps_per_user x users
+    port_arp_pps: int           # ARP limit for the whole circuit port, where a platform limits ARP per port only:
+                                # arp_pps_per_user x the users of this and every enabled connection on the circuit
     status: str
     shutdown: bool              # disabled connections are configured shut down
 
@@ -149,6 +151,9 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
+    port_users = users + sum(max(int(inv.tenants[o.tenant].users), 1) for o in inv.connections_on(hc.circuit)
+                             if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id) and o.tenant in inv.tenants)
+    port_arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * port_users))
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
         device=device.name, platform=device.platform, family=device.family, port=port,
@@ -157,7 +162,7 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         tenant=tenant.account_id, tenant_name=name, description=description,
         ip=ip, mask=mask, prefixlen=prefixlen,
         bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),
-        arp_pps=arp_pps, status=hc.status, shutdown=hc.status == "disabled",
+        arp_pps=arp_pps, port_arp_pps=port_arp_pps, status=hc.status, shutdown=hc.status == "disabled",
     )
 
 

@@ -88,3 +88,18 @@ def apply(platform: str, running: str, pasted: str) -> str:
         out.append(separator)
     out.append(final)
     return "\n".join(out) + "\n"
+
+
+def without_port_wide(platform: str, config: str, port: str) -> str:
+    """`config` without the lines of `port`'s stanza that lab.yaml `render.port_wide` names: settings of the
+    circuit port that every tenant behind it shares (Comware limits ARP per port, not per subinterface), which
+    deleting one tenant's subinterface leaves as they are."""
+    prefixes = tuple(lab(platform)["render"].get("port_wide", ()))
+    out, in_port = [], False
+    for line in config.splitlines():
+        if line[:1] not in (" ", "\t"):
+            in_port = line.strip() == f"interface {port}"
+        elif in_port and prefixes and line.strip().startswith(prefixes):
+            continue
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.labdata import ENV, HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES, write_inventory
+from helpers.labdata import ENV, HZ_DISPLAY_INTERFACE, SH_SHOW_INTERFACES, served_outputs, write_inventory
 from ecpartner.collect.live import collect_live
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state
@@ -23,12 +23,15 @@ def test_device_with_snmp_never_receives_the_interface_command(lab, tmp_path):
     assert "show interfaces" not in lab.fake.commands_seen("sh-acc-02")
 
 
-@pytest.mark.parametrize("name, platform, command, served, subinterface", [
-    ("hz-acc-01", "huawei", "display interface", HZ_DISPLAY_INTERFACE, "GigabitEthernet0/0/1.100"),
-    ("sh-acc-02", "cisco_ios", "show interfaces", SH_SHOW_INTERFACES, "GigabitEthernet0/0/1.100"),
+# readable: the interface whose every counter the output prints (Comware ports print no drops, subinterfaces do)
+@pytest.mark.parametrize("name, platform, command, served, port, readable", [
+    ("hz-acc-01", "huawei", "display interface", HZ_DISPLAY_INTERFACE, "GigabitEthernet0/0/1", "GigabitEthernet0/0/1"),
+    ("sh-acc-02", "cisco_ios", "show interfaces", SH_SHOW_INTERFACES, "GigabitEthernet0/0/1", "GigabitEthernet0/0/1"),
+    ("bj-h3c-01", "hp_comware", "display interface", served_outputs("hp_comware")["display interface"],
+     "Ten-GigabitEthernet1/0/1", "Ten-GigabitEthernet1/0/1.100"),
 ])
 def test_device_without_snmp_reads_counters_from_the_interface_command(lab, tmp_path, name, platform, command,
-                                                                       served, subinterface):
+                                                                       served, port, readable):
     entry = lab.device(name)
     del entry["snmp"]
     result = collect_live(load_inventory(write_inventory(tmp_path, [entry])), timeout=10, environ=ENV)[name]
@@ -36,6 +39,6 @@ def test_device_without_snmp_reads_counters_from_the_interface_command(lab, tmp_
     assert result.outputs[command] == served
     assert command in lab.fake.commands_seen(name)
     state = build_state(name, platform, result.outputs, result.snmp)
-    counters = state.counters["GigabitEthernet0/0/1"]
-    assert counters.source == "cli" and counters.readable and counters.in_octets > 0
-    assert state.counters[subinterface].in_packets > 0
+    counters = state.counters[port]
+    assert counters.source == "cli" and state.counters[readable].readable and counters.in_octets > 0
+    assert state.counters[port + ".100"].in_packets > 0

@@ -190,14 +190,15 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
     watch.conn = conn
     try:
         result.timings["connect"] = round(time.monotonic() - started, 3)
-        step = time.monotonic()
-        watch.enter("enable")
-        try:
-            conn.enable()  # Cisco: needs `secret`; platforms without enable mode make this a no-op
-        except Exception as e:
-            result.error = f"ssh {where}: could not enter enable mode (wrong enable secret?): {_first_line(e)}"
-            return result
-        result.timings["enable"] = round(time.monotonic() - step, 3)
+        if platform_spec(platform).session.enable:   # never where netmiko's enable() enters a configuration view
+            step = time.monotonic()
+            watch.enter("enable")
+            try:
+                conn.enable()  # Cisco: needs `secret`
+            except Exception as e:
+                result.error = f"ssh {where}: could not enter enable mode (wrong enable secret?): {_first_line(e)}"
+                return result
+            result.timings["enable"] = round(time.monotonic() - step, 3)
         for command in commands:
             if watch.abandoned:   # the watchdog gave up on this device: nobody reads what comes next
                 return result

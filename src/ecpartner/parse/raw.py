@@ -84,8 +84,8 @@ class InterfaceRecord(TypedDict, total=False):
     name: str
     description: str
     vlan: int
-    outer_vlan: int
-    inner_vlan: int
+    outer_vlan: int     # QinQ: the outer (service) tag; such a subinterface has no single-tag `vlan`
+    inner_vlan: int     # QinQ: the inner (customer) tag, when it is one VLAN
     ip: str
     mask: str
     ip_cidr: str

@@ -88,3 +88,17 @@ def test_record_replays_to_the_same_state_and_findings(lab, tmp_path, env, capsy
     from_live = json.loads(capsys.readouterr().out)["findings"]
     assert from_recording and [(f["rule"], f["status"], f["subject"], f["message"]) for f in from_recording] == \
         [(f["rule"], f["status"], f["subject"], f["message"]) for f in from_live]
+
+
+@pytest.mark.parametrize("platform", [p for p in LIVE_PLATFORMS if len(platform_commands(p)) > len(platform_commands(p, with_snmp=True))])
+def test_without_snmp_the_interface_command_gives_the_counters(lab, tmp_path, platform):
+    name = LIVE[platform]["device"]
+    entry = lab.device(name)
+    del entry["snmp"]
+    result = collect_live(load_inventory(write_inventory(tmp_path, [entry])), timeout=10, environ=ENV)[name]
+    assert result.error is None and result.snmp is None
+    assert set(result.outputs) == set(platform_commands(platform))
+    state = build_state(name, platform, result.outputs, result.snmp)
+    cli = {n: c for n, c in state.counters.items() if c.source == "cli" and c.in_octets}
+    assert cli and set(cli) <= set(state.interfaces)                    # named as the configuration names them
+    assert any(state.interfaces[n].parent for n in cli)                 # a subinterface's own counters too

@@ -58,6 +58,32 @@ def edited_platform(tmp_path, monkeypatch):
     platforms.known_platforms.cache_clear()
 
 
+@pytest.fixture
+def unsupported_platform(tmp_path, monkeypatch):
+    """A platform name the inventory accepts but no templates/<platform>/ folder backs: the real templates
+    copied, their platforms.yaml listing one more name. Once every contract platform has a folder, this is
+    how a test still meets a device that is "not supported yet"."""
+    import shutil
+
+    import yaml
+
+    from ecpartner import platforms
+
+    templates = tmp_path / "templates-unsupported"
+    shutil.copytree(platforms.templates_dir(), templates)
+    doc = yaml.safe_load((templates / "platforms.yaml").read_text(encoding="utf-8"))
+    doc["names"].append("acme_os")
+    (templates / "platforms.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
+    monkeypatch.setattr(platforms, "templates_dir", lambda: templates)
+    platforms.platform_spec.cache_clear()
+    platforms.known_platforms.cache_clear()
+    platforms._has_spec.cache_clear()
+    yield "acme_os"
+    platforms.platform_spec.cache_clear()
+    platforms.known_platforms.cache_clear()
+    platforms._has_spec.cache_clear()
+
+
 def pytest_collection_modifyitems(items):
     """A test that uses the lab (servers on 127.0.0.1) is a `live` test: `pytest -m "not live"` skips it."""
     for item in items:

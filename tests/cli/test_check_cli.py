@@ -107,17 +107,18 @@ def test_missing_recording_names_the_expected_file(run, clean_inventory, tmp_pat
     assert code == 3 and "display_current_configuration.txt" in finding["message"]
 
 
-def test_platform_without_templates_is_one_unreachable_device_not_a_failed_run(run, clean_inventory, tmp_path):
+def test_platform_without_templates_is_one_unreachable_device_not_a_failed_run(run, clean_inventory, tmp_path,
+                                                                               unsupported_platform):
     fleet = tmp_path / "fleet"
     shutil.copytree(clean_inventory.parent, fleet)
     inventory = fleet / "inventory.yaml"
     inventory.write_text(inventory.read_text().replace(
-        "devices:\n", "devices:\n  - {name: edge-01, host: 192.0.2.9, platform: juniper_junos, role: edge, "
+        "devices:\n", f"devices:\n  - {{name: edge-01, host: 192.0.2.9, platform: {unsupported_platform}, role: edge, "
                       "credentials: default}\n", 1))
     code, out, _ = run("check", inventory, "--format", "json")
     findings = json.loads(out)["findings"]
     (edge,) = [f for f in findings if f["rule"] == "device-reachable" and f["subject"]["device"] == "edge-01"]
     assert code == 3 and edge["status"] == "error"
-    assert "platform juniper_junos is not supported yet" in edge["message"]
+    assert f"platform {unsupported_platform} is not supported yet" in edge["message"]
     assert all(f["status"] == "pass" for f in findings
                if f["rule"] == "qos-bandwidth-limit")      # the supported devices are still checked

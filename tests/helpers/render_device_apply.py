@@ -11,9 +11,19 @@ TTP templates. It knows just enough CLI to be honest about what the templates em
   anything else is added unless already there.
 The result is written back the way the platform saves it: stanzas separated by its separator.
 The words (mode lines, negation, replaced lines, separator) are the platform's: lab.yaml `apply`.
+
+`apply.style: statements` is the other model (Junos `display set`): every line is a whole path.
+- mode lines (regular expressions: `configure private`, `commit ...`) and comments are not saved;
+- `<add> PATH` (set) saves the statement unless it is there already; a statement ending in a leaf
+  keyword and its value (`description "x"`, `vlan-id 7`) replaces that leaf's previous value;
+- `<remove> PATH` (delete) removes the statement and every statement under it (a missing one: nothing).
+A new statement goes after the last one of its hierarchy (the first two words), as the device prints it.
 """
 
 from __future__ import annotations
+
+import re
+import shlex
 
 from ecpartner.platforms import platform_spec
 
@@ -47,8 +57,48 @@ def _negates(line_words: list[str], words: list[str], negation: str) -> bool:
     return words[:len(rest)] == rest
 
 
+def _leaf_prefix(statement: str, leaves: list[str]) -> str | None:
+    """`set a b description "x y"` -> `set a b description`: the part a new value of that leaf keeps."""
+    words = shlex.split(statement, posix=False)
+    if len(words) >= 3 and words[-2] in leaves:
+        return " ".join(words[:-1])
+    return None
+
+
+def _under(statement: str, path: str) -> bool:
+    return statement == path or statement.startswith(path + " ")
+
+
+def apply_statements(platform: str, running: str, pasted: str) -> str:
+    vocabulary = lab(platform)["apply"]
+    add, remove, leaves = vocabulary["add"], vocabulary["remove"], vocabulary["leaves"]
+    modes = [re.compile(m) for m in vocabulary["mode_lines"]]
+    comment = platform_spec(platform).comment
+    saved = running.splitlines()
+    for line in pasted.splitlines():
+        text = line.strip()
+        if not text or text.startswith(comment) or any(m.fullmatch(text) for m in modes):
+            continue
+        verb, _, path = text.partition(" ")
+        assert verb in (add, remove) and path, f"{text!r}: not a statement this model knows"
+        if verb == remove:
+            saved = [s for s in saved if not _under(s, f"{add} {path}")]
+            continue
+        leaf = _leaf_prefix(text, leaves)
+        if leaf is not None:
+            saved = [s for s in saved if _leaf_prefix(s, leaves) != leaf]
+        if text in saved:
+            continue
+        hierarchy = " ".join(text.split()[:3])
+        last = max((i for i, s in enumerate(saved) if " ".join(s.split()[:3]) == hierarchy), default=len(saved) - 1)
+        saved.insert(last + 1, text)
+    return "\n".join(saved) + "\n"
+
+
 def apply(platform: str, running: str, pasted: str) -> str:
     vocabulary = lab(platform)["apply"]
+    if vocabulary.get("style") == "statements":
+        return apply_statements(platform, running, pasted)
     separator, final, negation = vocabulary["separator"], vocabulary["final"], vocabulary["negation"]
     comment = platform_spec(platform).comment
     stanzas = [s for s in _stanzas(running, separator) if s[0].strip() != final]

@@ -109,13 +109,13 @@ def _umask() -> int:
     return mask
 
 
-def test_a_platform_without_templates_is_not_recorded_and_the_rest_is(lab, tmp_path, env, capsys):
+def test_a_platform_without_templates_is_not_recorded_and_the_rest_is(lab, tmp_path, env, capsys, unsupported_platform):
     # never contacted: there is nothing to run on a platform without templates/<platform>/commands.yaml
-    junos = {"name": "edge-01", "host": "127.0.0.1", "platform": "juniper_junos", "role": "edge",
-             "credentials": "default"}
-    inventory = write_inventory(tmp_path, [lab.device("hz-acc-01"), junos])
+    edge = {"name": "edge-01", "host": "127.0.0.1", "platform": unsupported_platform, "role": "edge",
+            "credentials": "default"}
+    inventory = write_inventory(tmp_path, [lab.device("hz-acc-01"), edge])
     record = tmp_path / "rec"
     assert main(["collect", str(inventory), "--record", str(record)]) == 3
-    assert "edge-01: not recorded: platform juniper_junos is not supported yet" in capsys.readouterr().err
+    assert f"edge-01: not recorded: platform {unsupported_platform} is not supported yet" in capsys.readouterr().err
     assert (record / "devices" / "hz-acc-01" / "display_current_configuration.txt").is_file()
     assert not (record / "devices" / "edge-01").exists()

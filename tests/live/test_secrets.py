@@ -112,6 +112,23 @@ FORMS = [
      f"snmp-server user ops g1 v3 auth sha256 {R} priv aes256 {R}"),
     ("arista_eos", "ntp authentication-key 1 md5 7 Ntp-K3y-1", f"ntp authentication-key 1 md5 7 {R}"),
     ("arista_eos", "   vrrp 1 peer authentication text Vr-K3y", f"   vrrp 1 peer authentication text {R}"),
+    ("juniper_junos", 'set system root-authentication encrypted-password "$6$abc.def" ## SECRET-DATA',
+     f"set system root-authentication encrypted-password {R} ## SECRET-DATA"),
+    ("juniper_junos", 'set system tacplus-server 10.255.0.30 secret "$9$Hk5F"', f"set system tacplus-server 10.255.0.30 secret {R}"),
+    ("juniper_junos", 'set protocols bgp group IBGP authentication-key "$9$bP2Z"', f"set protocols bgp group IBGP authentication-key {R}"),
+    ("juniper_junos", 'set system ntp authentication-key 1 type md5 value "$9$3nCu"',
+     f"set system ntp authentication-key 1 type md5 value {R}"),
+    ("juniper_junos", "set snmp community zjkComm-5c2e authorization read-only", f"set snmp community {R} authorization read-only"),
+    ("juniper_junos", 'set snmp community "pub lic" clients 10.0.0.0/8', f"set snmp community {R} clients 10.0.0.0/8"),
+    ("juniper_junos", "set snmp trap-group trapComm-77 version v2", f"set snmp trap-group {R} version v2"),
+    ("juniper_junos", 'set snmp v3 usm local-engine user ops authentication-sha authentication-key "$9$Au"',
+     f"set snmp v3 usm local-engine user ops authentication-sha authentication-key {R}"),
+    ("juniper_junos", 'set snmp v3 usm local-engine user ops privacy-aes128 privacy-key "$9$Pr"',
+     f"set snmp v3 usm local-engine user ops privacy-aes128 privacy-key {R}"),
+    ("juniper_junos", 'set security ike policy P pre-shared-key ascii-text "$9$psk"',
+     f"set security ike policy P pre-shared-key ascii-text {R}"),
+    ("juniper_junos", 'set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 authentication md5 1 key "$9$osp"',
+     f"set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 authentication md5 1 key {R}"),
 ]
 
 # lines that carry no secret stay byte for byte
@@ -155,6 +172,11 @@ ORDINARY = [
     ("arista_eos", "hardware counter feature subinterface in"),
     ("arista_eos", "   police rate 200 mbps burst-size 256 kbytes"),
     ("arista_eos", "interface Ethernet2.100"),
+    ("juniper_junos", 'set interfaces xe-0/0/0 unit 100 description "secret key customer"'),
+    ("juniper_junos", "set system ntp server 10.255.0.10 key 1"),
+    ("juniper_junos", "set system ntp trusted-key 1"),
+    ("juniper_junos", "set firewall policer P-200M if-exceeding bandwidth-limit 200m"),
+    ("juniper_junos", "set interfaces xe-0/0/0 unit 100 family inet policer input P-200M"),
 ]
 
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecpartner.parse import build_state
-from ecpartner.render import render_fleet
+from ecpartner.render import connection_view, render_fleet
 from ecpartner.rules import Context, evaluate
 from ecpartner.placement import Placements
 from ecpartner.state import ARP, QOS, Counters
@@ -118,7 +118,7 @@ def test_delete_removes_the_interface(case):
     # the cloud runbook first, in the guide's order, the device teardown last
     steps = ("aliyun vpc DescribeVirtualBorderRoutersForPhysicalConnection", "aliyun vpc TerminateVirtualBorderRouter",
              "aliyun vpc DeleteVirtualBorderRouter", "aliyun vpc TerminatePhysicalConnection",
-             "aliyun vpc DeletePhysicalConnection", f"the lines below ({hc.vlan and port + '.' + str(hc.vlan) or port})")
+             "aliyun vpc DeletePhysicalConnection", f"the lines below ({connection_view(inv, hc).interface})")
     order = [deleted_text.index(s) for s in steps]
     assert order == sorted(order)
 

@@ -38,6 +38,9 @@ HOSTILE_NAMES = {
     "empty": ("   ", "empty"),
     "trailing space": ("Acme ", "trailing spaces"),
     "unicode line separator": ("Acme\u2028shutdown", "line break"),
+    # Junos quotes descriptions: a quote would end the string, a backslash escape the closing one
+    "double quote": ('Acme" disable', "'\"'"),
+    "backslash": ("Acme\\", "'\\\\'"),
 }
 
 

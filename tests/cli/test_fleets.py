@@ -1,4 +1,5 @@
-"""The bundled fleets: the demo breaks every rule on purpose, the clean fleet passes."""
+"""The bundled fleets: the demo (one device of every platform at least) breaks every rule on purpose, the clean
+fleet passes."""
 
 from __future__ import annotations
 
@@ -45,6 +46,30 @@ DEMO_PROBLEMS = {
     ("telemetry-utilization", "fail", "warning", "pc-hz03", "pc-hc09", "hz-acc-02", "TenGigabitEthernet0/1/0.301"),
     ("telemetry-drops", "fail", "warning", "pc-hz01", "pc-hc01", "hz-acc-01", "GigabitEthernet0/0/1.100"),
     ("telemetry-counters-advance", "fail", "warning", "pc-sh01", "pc-hc15", "sh-acc-01", "GigabitEthernet0/0/1.11"),
+    # H3C Comware 7, bj-h3c-01: no outbound CAR; the port's bare `arp rate-limit` (750 pps) over 3 users; a kbps
+    # control-plane ICMP CAR, which cannot be judged in pps
+    ("qos-bandwidth-limit", "fail", "error", "pc-bj01", "pc-bj-hc02", "bj-h3c-01", "Ten-GigabitEthernet1/0/1.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-bj02", "pc-bj-hc03", "bj-h3c-01", "Route-Aggregation1.200"),
+    ("icmp-rate-limit", "error", "warning", None, None, "bj-h3c-01", None),
+    # Arista EOS, sz-eos-01: no inbound policy on Ethernet1.101 (and telemetry shows it running above 500M);
+    # CoPP copp-system-arp at 200 pps for 4 users
+    ("qos-bandwidth-limit", "fail", "error", "pc-sz01", "pc-szhc02", "sz-eos-01", "Ethernet1.101"),
+    ("telemetry-utilization", "fail", "error", "pc-sz01", "pc-szhc02", "sz-eos-01", "Ethernet1.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-sz01", "pc-szhc01", "sz-eos-01", "Ethernet1.100"),
+    ("arp-rate-limit", "fail", "warning", "pc-sz01", "pc-szhc02", "sz-eos-01", "Ethernet1.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-sz02", "pc-szhc03", "sz-eos-01", "Ethernet2"),
+    # Cisco IOS-XR, qd-xr-01: an inbound policy only on .101; LPTS ARP 100 pps shared by 4 users
+    ("qos-bandwidth-limit", "fail", "error", "pc-qd01", "pc-qdhc02", "qd-xr-01", "TenGigE0/0/0/0.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-qd01", "pc-qdhc01", "qd-xr-01", "TenGigE0/0/0/0.100"),
+    ("arp-rate-limit", "fail", "warning", "pc-qd01", "pc-qdhc02", "qd-xr-01", "TenGigE0/0/0/0.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-qd02", "pc-qdhc03", "qd-xr-01", "Bundle-Ether80.4081"),   # unit 4081 carries VLAN 81
+    # Juniper Junos, zjk-mx-01: no output policer on unit 101 (and it runs at 96%); ddos-protection ARP 20 pps for
+    # the 4 users without their own policer; an orphan unit 150
+    ("qos-bandwidth-limit", "fail", "error", "pc-zjk01", "pc-zjkhc02", "zjk-mx-01", "xe-0/0/0.101"),
+    ("telemetry-utilization", "fail", "warning", "pc-zjk01", "pc-zjkhc02", "zjk-mx-01", "xe-0/0/0.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-zjk01", "pc-zjkhc02", "zjk-mx-01", "xe-0/0/0.101"),
+    ("arp-rate-limit", "fail", "warning", "pc-zjk02", "pc-zjkhc04", "zjk-mx-01", "xe-0/0/1.0"),       # VLAN 0: unit 0
+    ("config-drift", "fail", "warning", "pc-zjk01", None, "zjk-mx-01", "xe-0/0/0.150"),
 }
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ecpartner.cli import build_parser, main
+from ecpartner.inventory_loader import load_inventory
 
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 
@@ -60,7 +61,8 @@ def test_demo_subjects_carry_region_and_tenant(capsys):
     assert all(list(f["subject"]) == ["circuit", "hosted_connection", "device", "interface", "region", "tenant"]
                for f in findings)
     regions = {f["subject"]["region"] for f in findings if f["rule"] == "circuit-redundancy"}
-    assert regions == {"cn-hangzhou", "cn-shanghai"}
+    assert regions == {c.region for c in load_inventory(FIXTURES / "demo" / "inventory.yaml").circuits.values()}
+    assert {"cn-hangzhou", "cn-shanghai", "cn-beijing", "cn-zhangjiakou"} <= regions
     assert all(f["subject"]["tenant"] for f in findings if f["rule"] == "ha-spread")
     assert all(f["subject"]["tenant"] and f["subject"]["region"] for f in findings
                if f["subject"]["hosted_connection"] is not None)

@@ -13,6 +13,8 @@ import pytest
 from ecpartner.telemetry.schedule import Slots, run_schedule
 from ecpartner.telemetry.store import Store
 
+from helpers.demo import DEMO_SERIES
+
 
 class FakeTime(threading.Event):
     """A clock that only moves when the schedule waits (or a task 'takes time'): no real sleeping."""
@@ -88,11 +90,11 @@ def test_run_stops_cleanly_on_a_signal_and_keeps_every_finished_sample(demo_copy
     assert f"interrupted by {signal.Signals(signum).name}" in err and "Traceback" not in err
     polls = err.count("samples stored")
     with Store(db) as store:
-        # every poll the log announced is in the store, whole: one sample time of 12 interfaces each (a poll
+        # every poll the log announced is in the store, whole: one sample time of DEMO_SERIES interfaces each (a poll
         # committed in the instant before the signal may not have been announced yet)
         stored = len(store.stored_times())
         assert polls <= stored <= polls + 1 and polls >= 3
-        assert store.count() == 12 * stored
+        assert store.count() == DEMO_SERIES * stored
     report = sorted(reports.glob("telemetry-*.html"))[0].read_text()
     assert report.startswith("<!DOCTYPE html>") and report.rstrip().endswith("</html>")
     assert not list(reports.glob(".*.tmp"))

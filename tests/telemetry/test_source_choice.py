@@ -14,7 +14,10 @@ import re
 import pytest
 
 from ecpartner.cli import main
+from ecpartner.inventory_loader import load_inventory
 from ecpartner.rules.telemetry_rules import MIN_PERCENTILE_INTERVALS
+
+from helpers.demo import DEMO_SERIES
 
 TELEMETRY = "telemetry-utilization,telemetry-drops,telemetry-counters-advance"
 
@@ -47,8 +50,8 @@ def test_one_poll_beside_the_series_does_not_replace_it(demo_copy, capsys):
         code, after, _ = check(capsys, demo_copy)
         hc02 = of(after, "telemetry-utilization", "pc-hc02")
         assert hc02["status"] == "fail" and "673.6 Mbit/s" in hc02["message"]
-        assert (f"[source: series {series}/*.csv, by default the one with more samples in the window: 3468 "
-                f"against {12 * n} in the store {demo_copy.parent / 'telemetry.sqlite'} (--telemetry store "
+        assert (f"[source: series {series}/*.csv, by default the one with more samples in the window: {DEMO_SERIES * 289} "
+                f"against {DEMO_SERIES * n} in the store {demo_copy.parent / 'telemetry.sqlite'} (--telemetry store "
                 "reads that one); 288 intervals]") in hc02["message"]
         assert [(f["rule"], f["status"], f["severity"]) for f in after] == \
             [(f["rule"], f["status"], f["severity"]) for f in before]           # the same verdicts
@@ -93,7 +96,7 @@ def test_the_store_wins_by_default_when_it_has_more_samples(demo_copy, capsys):
     msg = of(findings, "telemetry-utilization", "pc-hc02")["message"]
     assert msg.startswith("95th percentile out ")                     # 12 intervals: a verdict
     assert msg.endswith(f"[source: store {demo_copy.parent / 'telemetry.sqlite'}, by default the one with more "
-                        f"samples in the window: 156 against 72 in the series {demo_copy.parent / 'telemetry'}/*.csv "
+                        f"samples in the window: {DEMO_SERIES * 13} against {DEMO_SERIES * 6} in the series {demo_copy.parent / 'telemetry'}/*.csv "
                         "(--telemetry series reads that one); 12 intervals]")
 
 
@@ -116,7 +119,8 @@ def test_a_percentile_needs_twelve_intervals(demo_copy, capsys, since, verdict):
 
 def test_every_telemetry_finding_names_source_and_intervals(demo_copy, capsys):
     _, findings, _ = check(capsys, demo_copy)
-    assert len(findings) == 3 * 11                                       # three rules, eleven enabled
+    enabled = [hc for hc in load_inventory(demo_copy).hosted_connections if hc.status == "enabled"]
+    assert len(findings) == 3 * len(enabled)                             # three rules, every enabled connection
     assert all(re.search(r" \[source: series \S+/telemetry/\*\.csv; \d+ intervals?\]$", f["message"])
                for f in findings)
 

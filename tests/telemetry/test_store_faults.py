@@ -15,14 +15,16 @@ from ecpartner.cli import main
 from ecpartner.telemetry.series import COUNTERS, read_csv_files
 from ecpartner.telemetry.store import SCHEMA_VERSION, Store
 
+from helpers.demo import DEMO_SERIES
+
 
 @pytest.fixture
 def polled(demo_copy):
-    """The demo fleet after two replay polls: (inventory, its default store holding 24 samples)."""
+    """The demo fleet after two replay polls: (inventory, its default store holding 2 x DEMO_SERIES samples)."""
     for _ in range(2):
         assert main(["telemetry", "poll", str(demo_copy)]) == 0
     db = demo_copy.parent / "telemetry.sqlite"
-    assert _count(db) == 24
+    assert _count(db) == 2 * DEMO_SERIES
     return demo_copy, db
 
 
@@ -76,7 +78,7 @@ def test_read_only_store_cannot_be_polled_but_still_reports(polled, capsys, monk
     assert _run(capsys, "check", inventory, "--db", db)[0] == code_before
     monkeypatch.undo()
     db.chmod(0o644)
-    assert _count(db) == 24
+    assert _count(db) == 2 * DEMO_SERIES
 
 
 def test_full_disk_fails_the_poll_and_keeps_every_earlier_sample(polled, capsys, monkeypatch):
@@ -84,16 +86,16 @@ def test_full_disk_fails_the_poll_and_keeps_every_earlier_sample(polled, capsys,
     inventory, db = polled
     _connect_with(monkeypatch, lambda c: c.execute(
         f"PRAGMA max_page_count = {c.execute('PRAGMA page_count').fetchone()[0]}"))
-    stored = 24
+    stored = 2 * DEMO_SERIES
     for _ in range(20):   # the pages' free room fills within a few polls
         code, lines = _run(capsys, "telemetry", "poll", inventory)
         if code != 0:
             break
-        stored += 12
+        stored += DEMO_SERIES
     assert (code, lines) == (2, [f"ecpartner: {db}: cannot write: database or disk is full"])
     monkeypatch.undo()
     assert _count(db) == stored
-    assert _run(capsys, "telemetry", "poll", inventory)[0] == 0 and _count(db) == stored + 12   # room again: on it goes
+    assert _run(capsys, "telemetry", "poll", inventory)[0] == 0 and _count(db) == stored + DEMO_SERIES   # room again: on it goes
 
 
 @pytest.mark.parametrize("value, shown", [("'abc'", "'abc'"), ("12.5", "12.5"), ("'7 8'", "'7 8'"), ("x'00'", "b'\\x00'")])
@@ -106,7 +108,7 @@ def test_text_in_a_counter_column_is_named(polled, capsys, value, shown):
     message = f"cannot read: sample {device} {interface} at time_ms {first}: in_octets is {shown}, not an integer"
     for argv in (("telemetry", "report", inventory, "--db", db), ("check", inventory, "--db", db)):
         assert _run(capsys, *argv) == (2, [f"ecpartner: {db}: {message}"]), argv
-    assert _count(db) == 24
+    assert _count(db) == 2 * DEMO_SERIES
 
 
 @pytest.mark.parametrize("damage", ["x'0102030405'", "zeroblob(2 * 88)"], ids=["truncated", "garbage"])
@@ -126,8 +128,8 @@ def test_a_damaged_compacted_block_is_named(demo_copy, capsys, damage):
     _all_three(capsys, demo_copy, db,
                f"cannot read: compacted block of series 1 for day {day} (UTC days since 1970) is damaged: {why}")
     with sqlite3.connect(db) as c:
-        assert c.execute("SELECT count(*) FROM samples").fetchone()[0] == 12
-        assert c.execute("SELECT count(*) FROM blocks").fetchone()[0] == 12
+        assert c.execute("SELECT count(*) FROM samples").fetchone()[0] == DEMO_SERIES
+        assert c.execute("SELECT count(*) FROM blocks").fetchone()[0] == DEMO_SERIES
 
 
 def test_a_file_that_is_not_sqlite(demo_copy, capsys):
@@ -145,7 +147,7 @@ def test_a_store_of_a_newer_schema_is_left_alone(polled, capsys):
                                       f"({SCHEMA_VERSION}); upgrade ecpartner")
     with sqlite3.connect(db) as c:
         c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    assert _count(db) == 24
+    assert _count(db) == 2 * DEMO_SERIES
 
 
 def test_a_compaction_that_fails_keeps_the_poll_it_follows(tmp_path, caplog):

@@ -20,6 +20,8 @@ from ecpartner.telemetry.poll import poll_replay
 from ecpartner.telemetry.series import COUNTERS, read_csv_files
 from ecpartner.telemetry.store import SCHEMA_VERSION, Store
 
+from helpers.demo import DEMO_SERIES
+
 BASIS = re.compile(r" \[source: [^\]]*\]")     # what a telemetry verdict stands on
 
 T0 = 1_800_000_000_000
@@ -103,14 +105,14 @@ def test_replay_polls_one_sample_time_each_until_exhausted(demo_copy, capsys):
     db = demo_copy.parent / "telemetry.sqlite"      # the default: beside the inventory
     assert main(["telemetry", "poll", str(demo_copy)]) == 0
     assert main(["telemetry", "poll", str(demo_copy)]) == 0
-    assert "telemetry poll 2026-11-25T00:05:00Z: 12 samples stored" in capsys.readouterr().err
+    assert f"telemetry poll 2026-11-25T00:05:00Z: {DEMO_SERIES} samples stored" in capsys.readouterr().err
     series = read_csv_files(sorted((demo_copy.parent / "telemetry").glob("*.csv")))
     with Store(db) as store:
         assert sorted(store.stored_times()) == sorted(series.frame["time_ms"].unique())[:2]
         remaining = series.frame["time_ms"].nunique() - 2
         assert remaining == 38
         for _ in range(remaining):
-            assert poll_replay(inventory, store).inserted == 12
+            assert poll_replay(inventory, store).inserted == DEMO_SERIES
         assert poll_replay(inventory, store).exhausted
         stored = store.load()
     # The store now holds exactly the fixture series: same rows, same values.
@@ -128,7 +130,7 @@ def test_replay_polls_one_sample_time_each_until_exhausted(demo_copy, capsys):
     assert main(["telemetry", "report", str(demo_copy), "--format", "csv"]) == 1
     from_series = capsys.readouterr().out
     # the same verdicts, each naming what it stands on (store and series tie: the store is read)
-    assert f"[source: store {db}, by default the one with more samples in the window: 480 against 480" in from_store
+    assert f"[source: store {db}, by default the one with more samples in the window: {DEMO_SERIES * 40} against {DEMO_SERIES * 40}" in from_store
     assert "[source: series " in from_series and "sqlite" not in from_series
     assert _without_basis(from_series) == _without_basis(from_store)
 

@@ -17,7 +17,8 @@ from ecpartner.parse import build_states
 from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import default_path, sample_sources
 
-TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
+TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance",
+                   "telemetry-disabled-traffic")
 
 log = logging.getLogger("ecpartner")
 

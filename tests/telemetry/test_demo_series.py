@@ -52,7 +52,16 @@ def test_findings_tell_each_story(demo):
         ("telemetry-counters-advance", "pc-hc15", FAIL, SEV_WARNING),  # never moves
         ("telemetry-utilization", "pc-szhc02", FAIL, SEV_ERROR),      # Arista: no inbound policy, above 500M
         ("telemetry-utilization", "pc-zjkhc02", FAIL, SEV_WARNING),   # Junos: p95 96% of 1G
+        ("telemetry-disabled-traffic", "pc-hc03", FAIL, SEV_ERROR),   # disabled, not shut, 8M in
+        ("telemetry-disabled-traffic", "pc-bj-hc04", ERROR, SEV_WARNING),   # no samples recorded: no verdict
+        ("telemetry-disabled-traffic", "pc-szhc04", ERROR, SEV_WARNING),
+        ("telemetry-disabled-traffic", "pc-qdhc04", ERROR, SEV_WARNING),
     }
+    disabled = [hc.key for hc in inventory.hosted_connections if hc.status == "disabled"]
+    assert sorted(f.subject["hosted_connection"] for f in findings if f.rule == "telemetry-disabled-traffic") == \
+        sorted(disabled)
+    zjk = next(f for f in findings if f.rule == "telemetry-disabled-traffic" and f.subject["hosted_connection"] == "pc-zjkhc03")
+    assert (zjk.status, zjk.actual) == (PASS, 0) and "288 intervals" in zjk.message   # disabled and silent: a pass
     hc04 = [f for f in findings if f.subject["hosted_connection"] == "pc-hc04"]
     assert [f.status for f in hc04] == [PASS, PASS, PASS]
     hc02 = next(f for f in findings if f.rule == "telemetry-utilization" and f.subject["hosted_connection"] == "pc-hc02")
@@ -106,7 +115,7 @@ def test_report_json_and_exit_code(tmp_path, capsys):
     assert rows["pc-hc02"]["utilization_out"] > 1.3 and rows["pc-hc02"]["findings"]
     assert rows["pc-hc08"]["dropped_intervals"] == {"reboot": 1}
     assert rows["pc-hc01"]["drop_ratio"] == pytest.approx(0.0028, abs=2e-4)
-    assert doc["summary"]["exit_code"] == 1 and doc["summary"]["fail"] == 6
+    assert doc["summary"]["exit_code"] == 1 and doc["summary"]["fail"] == 7   # pc-hc03's traffic while disabled too
 
 
 def test_report_html_is_self_contained_with_one_plot_per_connection(tmp_path):

@@ -141,7 +141,10 @@ def test_telemetry_report_takes_the_same_choice(demo_copy, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["window"]["source"] == f"{demo_copy.parent / 'telemetry'}/*.csv"
     assert doc["window"]["kind"] == "series" and "more samples" in doc["window"]["choice"]
-    assert main(["telemetry", "report", str(demo_copy), "--format", "json", "--telemetry", "store"]) == 0
+    # one interval judges no percentile, but it shows the disabled pc-hc03 passing traffic: exit 1 for that alone
+    assert main(["telemetry", "report", str(demo_copy), "--format", "json", "--telemetry", "store"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["window"]["kind"] == "store"
     assert {f["status"] for f in doc["findings"] if f["rule"] == "telemetry-utilization"} == {"error"}
+    assert [(f["rule"], f["subject"]["hosted_connection"]) for f in doc["findings"]
+            if f["severity"] == "error" and f["status"] != "pass"] == [("telemetry-disabled-traffic", "pc-hc03")]

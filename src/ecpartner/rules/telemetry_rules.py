@@ -1,5 +1,6 @@
 """The telemetry rules (contract section 5): they read `ctx.telemetry`, a TelemetryWindow, and yield
-nothing when there is none (no store and no series). One finding per enabled hosted connection per rule,
+nothing when there is none (no store and no series). One finding per enabled hosted connection per rule
+(per disabled one for telemetry-disabled-traffic),
 subject naming its circuit, id, device and interface. They need the device states too: the window names
 each connection's interface from the parsed configuration.
 
@@ -25,12 +26,12 @@ NEEDS = (INVENTORY, DEVICES, TELEMETRY)
 MIN_PERCENTILE_INTERVALS = 12     # an hour of 5-minute polls: below that a "95th percentile" is one sample
 
 
-def _enabled(ctx: Context) -> Iterator[ConnectionTelemetry]:
+def _enabled(ctx: Context, status: str = "enabled") -> Iterator[ConnectionTelemetry]:
     window = ctx.telemetry      # a TelemetryWindow, or None
     if window is None:
         return
     for ct in window.connections:
-        if ct.connection.status == "enabled":
+        if ct.connection.status == status:
             yield ct
 
 
@@ -150,3 +151,23 @@ def counters_advance(ctx: Context) -> Iterator[Finding]:
             yield _finding(ctx, "telemetry-counters-advance", PASS, SEV_WARNING, ct,
                            f"{ct.stats.octets} octets and {ct.stats.packets} packets counted",
                            expected="counters that advance", actual=moved)
+
+
+@rule("telemetry-disabled-traffic", REQUIREMENT, needs=NEEDS)
+def disabled_traffic(ctx: Context) -> Iterator[Finding]:
+    """A disabled connection holds its resources but must carry nothing: traffic means the tenant's
+    interface was left up (the guide's Disable step shuts it down) and the service is still given away."""
+    for ct in _enabled(ctx, "disabled"):
+        if (missing := _no_data(ctx, "telemetry-disabled-traffic", ct, SEV_WARNING)) is not None:
+            yield missing     # no samples: whether it passes traffic cannot be told
+            continue
+        moved = ct.stats.octets + ct.stats.packets
+        if moved:
+            rates = ", ".join(f"{d} {_bps(ct.stats.mean[f'{d}_bps'] or 0.0)}" for d in ("in", "out"))
+            yield _finding(ctx, "telemetry-disabled-traffic", FAIL, SEV_ERROR, ct,
+                           f"disabled, yet {ct.stats.octets} octets and {ct.stats.packets} packets passed "
+                           f"(mean {rates}): the interface still forwards the tenant's traffic",
+                           expected="no traffic on a disabled connection", actual=moved)
+        else:
+            yield _finding(ctx, "telemetry-disabled-traffic", PASS, SEV_ERROR, ct, "disabled, and no traffic passed",
+                           expected="no traffic on a disabled connection", actual=0)

@@ -137,21 +137,25 @@ def test_report_html_is_self_contained_with_one_plot_per_connection(tmp_path):
 
 
 def test_report_prometheus_exposition(capsys):
+    """The report's prometheus format is the exporter's exposition of the window (no timestamps: a textfile
+    collector rejects them), and every family parses."""
+    from prometheus_client.parser import text_string_to_metric_families
+
     assert main(["telemetry", "report", str(DEMO / "inventory.yaml"), "--format", "prometheus"]) == 1
-    lines = capsys.readouterr().out.splitlines()
-    declared = set()
-    sample = re.compile(r'^(ecpartner_[a-z0-9_]+)\{device="[^"]+",interface="[^"]+",hosted_connection="[^"]+"\} '
-                        r'[0-9.e+-]+$')
-    for line in lines:
-        if line.startswith("# TYPE "):
-            declared.add(line.split()[2])
-            assert line.endswith(" gauge")
-        elif not line.startswith("# HELP "):
-            m = sample.match(line)
-            assert m and m.group(1) in declared, line
-    hc02 = [l for l in lines if l.startswith("ecpartner_hosted_connection_out_bits_per_second{")
-            and 'hosted_connection="pc-hc02"' in l]
-    assert len(hc02) == 1 and 5e8 < float(hc02[0].split()[-1]) < 7.5e8
+    text = capsys.readouterr().out
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert all(s.timestamp is None for f in families.values() for s in f.samples)
+    out = [s for s in families["ecpartner_hosted_connection_out_bits_per_second"].samples
+           if s.labels["hosted_connection"] == "pc-hc02"]
+    assert len(out) == 1 and 5e8 < out[0].value < 7.5e8
+    assert out[0].labels == {"hosted_connection": "pc-hc02", "circuit": "pc-hz01", "region": "cn-hangzhou",
+                             "tenant": "1100000000000002", "device": "hz-acc-01",
+                             "interface": "GigabitEthernet0/0/1.101"}
+    assert families["ecpartner_interface_in_octets"].type == "counter"
+    failing = {(s.labels["rule"], s.labels["hosted_connection"]) for s in families["ecpartner_finding"].samples
+               if s.labels["status"] == "fail" and s.labels["severity"] == "error"}
+    assert failing == {("telemetry-utilization", "pc-hc02"), ("telemetry-utilization", "pc-szhc02"),
+                       ("telemetry-disabled-traffic", "pc-hc03")}
 
 
 def test_report_csv_and_markdown(capsys):

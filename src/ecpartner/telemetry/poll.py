@@ -34,6 +34,8 @@ class PollResult:
     inserted: int = 0
     problems: list[str] = field(default_factory=list)   # one per device or interface that gave nothing
     exhausted: bool = False          # replay: every fixture sample is already stored
+    devices: dict[str, str | None] = field(default_factory=dict)   # device polled -> why it gave nothing, or None
+    device_seconds: dict[str, float] = field(default_factory=dict)  # live: how long each device's walk took
 
     def summary(self) -> str:
         if self.exhausted:
@@ -89,7 +91,10 @@ def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | N
     tuples = [(int(r.time_ms), *names[int(r.sid)], *(int(getattr(r, c)) for c in COUNTERS),
                int(r.sys_uptime), int(r.counter_bits)) for r in rows.itertuples(index=False)]
     inserted = store.insert(tuples, "replay", now_ms())
-    return PollResult(moment, inserted)
+    recorded = {t[1] for t in tuples}
+    devices = {name: None if name in recorded else "not in the recorded series at this time"
+               for name in carrying_devices(inventory)}
+    return PollResult(moment, inserted, devices=devices)
 
 
 def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mapping[str, str] | None = None,
@@ -102,6 +107,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
     started = now_ms()
     wanted, placing = tenant_interfaces(inventory, states)
     problems = [f"device {name}: {why}" for name, why in (unread or {}).items()] + placing
+    devices: dict[str, str | None] = {name: why for name, why in (unread or {}).items()}
     env = os.environ if environ is None else environ
     jobs = []
     for name in wanted:   # every credential first: a refused secret (InputError) stops the poll before any packet
@@ -109,12 +115,16 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
         auth = snmp_auth(device, inventory.credentials.get(device.credentials), env)
         if auth is None:
             problems.append(f"device {name}: no snmp settings in the inventory")
+            devices[name] = "no snmp settings in the inventory"
             continue
         jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
     walked = run_interruptible(walk_fleet(jobs, concurrency, timeout, retries))
     rows: list[tuple] = []
+    seconds: dict[str, float] = {}
     for job in jobs:
         result = walked[job.name]
+        seconds[job.name] = result.seconds
+        devices[job.name] = result.error or None
         if result.error:
             problems.append(f"device {job.name}: {result.error}")
             continue
@@ -123,7 +133,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
     for problem in problems:
         log.warning("%s", problem)
     inserted = store.insert(rows, "live", started, "\n".join(problems))
-    return PollResult(started, inserted, problems)
+    return PollResult(started, inserted, problems, devices=devices, device_seconds=seconds)
 
 
 def _sample(device: str, walk, interfaces: list[str], moment: int, problems: list[str]) -> list[tuple]:

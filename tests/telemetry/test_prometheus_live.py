@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 import ecpartner
+from helpers.grafana import queries, substitute
 from helpers.rig import FakeDevices, Served, SnmpAgents, free_port, snmprec_for
 
 pytestmark = [pytest.mark.live,
@@ -171,6 +172,10 @@ def test_prometheus_rate_of_the_exported_counters_is_the_agents_rate(tmp_path):
             assert _query(prom_port, "ecpartner_poll_duration_seconds > 0"), "no poll duration"
             bandwidth = _query(prom_port, 'ecpartner_hosted_connection_bandwidth_bits_per_second{hosted_connection="pc-promA"}')
             assert float(bandwidth[0]["value"][1]) == 50e6
+            # every query of the Grafana dashboard is valid PromQL with data behind it
+            values = {"window": f"{RANGE_S}s", "circuit": "pc-prom01", "hosted_connection": "pc-promA"}
+            for where, expr in queries():
+                assert _query(prom_port, substitute(expr, values), at), f"dashboard {where}: no data for {expr!r}"
         finally:
             for proc in procs.values():
                 _stop(proc)

@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="after the poll, write Prometheus metrics here (atomically; for node_exporter's textfile "
                          "collector)")
     tp.set_defaults(handler="ecpartner.commands.telemetry:cmd_poll")
+    ti = tsub.add_parser("import", help="load recorded series (CSV, contract section 7) into the store in one step")
+    ti.add_argument("inventory", help=INVENTORY_HELP)
+    ti.add_argument("csv", nargs="*", metavar="CSV",
+                    help="series files to load (default: telemetry/*.csv beside the inventory)")
+    ti.add_argument("--db", metavar="PATH", help=DB_HELP)
+    ti.set_defaults(handler="ecpartner.commands.telemetry:cmd_import")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory", help=INVENTORY_HELP)
     tr.add_argument("--db", metavar="PATH", help=DB_HELP)

@@ -13,7 +13,7 @@ from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import Inventory
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.telemetry.poll import PollResult, live_states, poll_live, poll_replay
+from ecpartner.telemetry.poll import PollResult, import_series, live_states, poll_live, poll_replay
 from ecpartner.check import build_report, exported_findings
 from ecpartner.telemetry.schedule import run_schedule
 from ecpartner.telemetry.store import Store, default_path
@@ -92,6 +92,16 @@ def serve_metrics(listen: str):
         raise InputError(f"--listen {listen}: cannot serve metrics there: {e.strerror or e}") from None
     print(f"telemetry metrics served on http://{listen}/metrics", file=sys.stderr)
     return exporter
+
+
+def cmd_import(args) -> int:
+    inventory = load_inventory(args.inventory)
+    db = _db_path(args, inventory)
+    with Store(db) as store:
+        inserted, read, files = import_series(inventory, store, [Path(f) for f in args.csv] or None)
+    print(f"telemetry import: {inserted} samples stored in {db}, {read - inserted} already there, "
+          f"from {len(files)} file{'' if len(files) == 1 else 's'}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_report(args) -> int:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.inventory import format_bandwidth
 from ecpartner.rules.registry import DEVICES, INVENTORY, TELEMETRY, Context, rule
+from ecpartner.telemetry.statuses import SHOWN
 
 if TYPE_CHECKING:   # the window module loads pandas: only a run that has samples pays for it
     from ecpartner.telemetry.window import ConnectionTelemetry
@@ -71,7 +72,7 @@ def _no_data(ctx: Context, rule_id: str, ct: ConnectionTelemetry, severity: str,
     if ct.sid is None:
         why = f"no samples for {ct.device} {ct.interface} in the telemetry window"
     elif ct.stats.intervals == 0 and ct.stats.dropped:
-        dropped = ", ".join(f"{n} {status}" for status, n in sorted(ct.stats.dropped.items()))
+        dropped = ", ".join(f"{n} {SHOWN.get(status, status)}" for status, n in sorted(ct.stats.dropped.items()))
         why = (f"no usable interval for {ct.device} {ct.interface} in the telemetry window "
                f"({ct.stats.samples} samples; intervals dropped: {dropped})")
     elif ct.stats.intervals < needed:

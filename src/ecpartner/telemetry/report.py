@@ -125,7 +125,7 @@ def _table_rows(rows) -> list[list[str]]:
                     f"{_pct(r['utilization_in'])} / {_pct(r['utilization_out'])}",
                     "-" if r["drop_ratio"] is None else f"{r['drop_ratio']:.4%}",
                     str(r["samples"]),
-                    ", ".join(f"{n} {why}" for why, n in r["dropped_intervals"].items()) or "-"])
+                    ", ".join(f"{n} {R.SHOWN.get(why, why)}" for why, n in r["dropped_intervals"].items()) or "-"])
     return out
 
 

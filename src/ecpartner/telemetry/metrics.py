@@ -102,7 +102,7 @@ def families(snapshot: Snapshot, timestamps: bool = False) -> list:
     if window is not None and len(window.samples):
         by_sid = {ct.sid: ct for ct in connections if ct.sid is not None}
         frame = window.samples.frame
-        newest = frame.loc[frame.groupby("sid")["time_ms"].idxmax()]
+        newest = frame.sort_values(["sid", "time_ms"], kind="stable").drop_duplicates("sid", keep="last")
         for row in newest.itertuples(index=False):
             ct = by_sid.get(int(row.sid))
             device, interface = window.samples.series[int(row.sid)]

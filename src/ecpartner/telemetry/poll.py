@@ -1,8 +1,9 @@
 """One poll: a sample of every tenant interface, appended to the store in one transaction.
 
 Replay (default): the next sample time of the fixture's `telemetry/*.csv` series that the store does not
-hold yet. Live (`--live`): an SNMP walk of IF-MIB on every device that carries a hosted connection;
-ifName/ifDescr are matched to the configuration's names. A device that fails is reported and skipped;
+hold yet. Live (`--live`): on every device that carries a hosted connection, an SNMP GET of sysUpTime and
+the counters of its tenant interfaces only (snmp_poll.py: ifName/ifDescr matched to the configuration's
+names once, the ifIndex map kept and refreshed when it changes). A device that fails is reported and skipped;
 the samples of the others are still stored.
 """
 
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Mapping
 
 from ecpartner.collect.credentials import snmp_auth
-from ecpartner.collect.snmp import WalkJob, run_interruptible, walk_fleet
+from ecpartner.collect.snmp import WalkJob, run_interruptible
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
 from ecpartner.parse.snmp_counters import read_counters, sys_uptime
 from ecpartner.telemetry.series import COUNTERS, fixture_files, read_csv_files
+from ecpartner.telemetry.snmp_poll import poll_fleet
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import iso_from_ms, now_ms
 from ecpartner.placement import Placements
@@ -130,7 +132,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
             problems.append(f"device {name}: no snmp settings in the inventory")
             continue
         jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
-    walked = run_interruptible(walk_fleet(jobs, concurrency, timeout, retries))
+    walked = run_interruptible(poll_fleet(jobs, wanted, concurrency, timeout, retries))
     rows: list[tuple] = []
     for job in jobs:
         result = walked[job.name]

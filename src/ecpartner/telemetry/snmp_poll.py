@@ -36,14 +36,16 @@ def forget_maps() -> None:
     _NAMING.clear()
 
 
-async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retries: int, engine) -> dict:
-    """The walk-shaped answer of one device for `interfaces` (configuration names). Raises SnmpError."""
+async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retries: int, engines) -> dict:
+    """The walk-shaped answer of one device for `interfaces` (configuration names). Raises SnmpError.
+    `engines()` gives the shared pysnmp engine, for walks and SNMPv3 only (v2c GETs need none)."""
     key = (job.name, job.host, job.port)
+    engine = engines() if job.auth.version == "3" else None
     for _ in range(2):
         naming = _NAMING.get(key)
         learned = naming is None
         if learned:
-            naming = await snmp_walk(job.host, job.port, job.auth, NAMING_OIDS, timeout, retries, engine=engine)
+            naming = await snmp_walk(job.host, job.port, job.auth, NAMING_OIDS, timeout, retries, engine=engines())
             _NAMING[key] = naming
         rows = interface_rows(naming, interfaces)
         checks = {}
@@ -70,9 +72,14 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
                      timeout: float = 2.0, retries: int = 1) -> dict[str, Walked]:
     """poll_device for many agents from one event loop, at most `concurrency` at once; {name: Walked}. Never
     raises for one agent: its Walked carries the error. A job's budget bounds its whole poll."""
-    from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+    engine: list = []   # one pysnmp engine, created when a walk or an SNMPv3 GET first needs it (costly)
 
-    engine = SnmpEngine()   # walks and SNMPv3 GETs share it; v2c GETs do not use it
+    def engines():
+        if not engine:
+            from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
+            engine.append(SnmpEngine())
+        return engine[0]
+
     gate = asyncio.Semaphore(max(1, min(concurrency, 50)))
     results: dict[str, Walked] = {}
 
@@ -81,7 +88,7 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
             started, clock = time.time(), time.monotonic()
             walk, error = None, None
             try:
-                walk = await asyncio.wait_for(poll_device(job, wanted[job.name], timeout, retries, engine), job.budget)
+                walk = await asyncio.wait_for(poll_device(job, wanted[job.name], timeout, retries, engines), job.budget)
             except asyncio.TimeoutError:
                 error = f"snmp {job.host}:{job.port}: poll not finished within its {job.budget:g}s budget"
             except SnmpError as e:
@@ -94,5 +101,6 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
     try:
         await asyncio.gather(*(one(job) for job in jobs))
     finally:
-        engine.close_dispatcher()
+        if engine:
+            engine[0].close_dispatcher()
     return results

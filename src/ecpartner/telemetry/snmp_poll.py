@@ -36,15 +36,19 @@ def forget_maps() -> None:
     _NAMING.clear()
 
 
-async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retries: int, engines) -> dict:
+async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retries: int, engines,
+                      phase: list[str] | None = None) -> dict:
     """The walk-shaped answer of one device for `interfaces` (configuration names). Raises SnmpError.
-    `engines()` gives the shared pysnmp engine, for walks and SNMPv3 only (v2c GETs need none)."""
+    `engines()` gives the shared pysnmp engine, for walks and SNMPv3 only (v2c GETs need none); `phase`
+    hears what the poll is doing (for a message when its budget runs out)."""
+    phase = [] if phase is None else phase
     key = (job.name, job.host, job.port)
     engine = engines() if job.auth.version == "3" else None
     for _ in range(2):
         naming = _NAMING.get(key)
         learned = naming is None
         if learned:
+            phase[:] = ["walking ifName, ifDescr and ifType to learn the ifIndex map"]
             naming = await snmp_walk(job.host, job.port, job.auth, NAMING_OIDS, timeout, retries, engine=engines())
             _NAMING[key] = naming
         rows = interface_rows(naming, interfaces)
@@ -53,6 +57,7 @@ async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retri
             column = IF_NAME if f"{IF_NAME}.{index}" in naming else IF_DESCR
             checks[f"{column}.{index}"] = naming.get(f"{column}.{index}")
         oids = [SYS_UPTIME] + [f"{column}.{index}" for index in rows.values() for column in POLL_COUNTERS]
+        phase[:] = [f"reading the counters of {len(rows)} interfaces"]
         got = await snmp_get(job.host, job.port, job.auth, oids + list(checks), timeout, retries, engine=engine)
         changed = any(got.get(oid) != value for oid, value in checks.items())
         if not learned and (changed or len(rows) < len(interfaces)):
@@ -86,11 +91,13 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
     async def one(job: WalkJob) -> None:
         async with gate:
             started, clock = time.time(), time.monotonic()
-            walk, error = None, None
+            walk, error, phase = None, None, []
             try:
-                walk = await asyncio.wait_for(poll_device(job, wanted[job.name], timeout, retries, engines), job.budget)
+                walk = await asyncio.wait_for(poll_device(job, wanted[job.name], timeout, retries, engines, phase),
+                                              job.budget)
             except asyncio.TimeoutError:
-                error = f"snmp {job.host}:{job.port}: poll not finished within its {job.budget:g}s budget"
+                error = (f"snmp {job.host}:{job.port}: poll not finished within its {job.budget:g}s budget"
+                         + (f" ({phase[0]})" if phase else ""))
             except SnmpError as e:
                 error = str(e)
             except Exception as e:   # one agent's surprise must not cost the others their sample

@@ -107,3 +107,13 @@ def lab(tmp_path_factory):
     with FakeDevices(devices) as fake, SnmpAgents(walks, tmp_path_factory.mktemp("snmpsim")) as agents, \
             SilentServer() as silent:
         yield Lab(fake, agents, silent)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ifindex_maps():
+    """A live poll keeps each device's learned ifIndex map for the process: every test starts without."""
+    from ecpartner.telemetry.snmp_poll import forget_maps
+
+    forget_maps()
+    yield
+    forget_maps()

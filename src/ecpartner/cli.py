@@ -24,7 +24,10 @@ TIMEOUT_HELP = ("seconds per step with --live: connecting (counted twice), each 
 POLL_TIMEOUT_HELP = ("with --live: the whole SNMP walk of one device, and each SSH step of reading its "
                      "configuration (default 30)")
 INVENTORY_HELP = "the inventory YAML file (contract section 2)"
-DB_HELP = "telemetry store (SQLite; default: telemetry.sqlite beside the inventory)"
+DB_HELP = ("telemetry store: an SQLite file, or postgresql://user@host/db for one store that several pollers "
+           "write (default: telemetry.sqlite beside the inventory)")
+SHARD_HELP = ("poll only shard I of N (1 <= I <= N): the devices are split by a stable hash of their name, so N "
+              "pollers with --shard 1/N .. N/N each poll a fixed, disjoint part of the fleet into one store")
 SINCE_HELP = "telemetry window, measured back from the newest sample: 30m, 24h, 7d (default 24h)"
 TELEMETRY_HELP = ("which samples the telemetry verdicts stand on when both exist: the store or the recorded "
                   "series (telemetry/*.csv beside the inventory). Default: the one with more samples in the "
@@ -70,6 +73,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _shard(text: str) -> tuple[int, int]:
+    i, slash, n = text.partition("/")
+    if slash and i.isdigit() and n.isdigit() and 1 <= int(i) <= int(n):
+        return int(i), int(n)
+    raise argparse.ArgumentTypeError(f"{text!r} is not I/N with 1 <= I <= N (e.g. 1/3)")
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -102,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=FORMATS, default="table",
                    help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
-    c.add_argument("--db", metavar="PATH", help=DB_HELP + ", for the telemetry-* rules")
+    c.add_argument("--db", metavar="PATH|URL", help=DB_HELP + ", for the telemetry-* rules")
     c.add_argument("--since", default="24h", help=SINCE_HELP)
     c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
@@ -149,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)
     tp = tsub.add_parser("poll", help="take one sample of every tenant interface")
     tp.add_argument("inventory", help=INVENTORY_HELP)
-    tp.add_argument("--db", metavar="PATH", help=DB_HELP)
+    tp.add_argument("--db", metavar="PATH|URL", help=DB_HELP)
+    tp.add_argument("--shard", type=_shard, metavar="I/N", help=SHARD_HELP)
     tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
     tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
     tp.add_argument("--textfile", metavar="PATH",
@@ -164,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     ti.set_defaults(handler="ecpartner.commands.telemetry:cmd_import")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory", help=INVENTORY_HELP)
-    tr.add_argument("--db", metavar="PATH", help=DB_HELP)
+    tr.add_argument("--db", metavar="PATH|URL", help=DB_HELP)
     tr.add_argument("--since", default="24h", help=SINCE_HELP)
     tr.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
     tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html",
@@ -178,7 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write an HTML report of the store this often (default: no reports)")
     tu.add_argument("--report-dir", metavar="DIR",
                     help="where reports go (default telemetry-reports/ beside the inventory)")
-    tu.add_argument("--db", metavar="PATH", help=DB_HELP)
+    tu.add_argument("--db", metavar="PATH|URL", help=DB_HELP)
+    tu.add_argument("--shard", type=_shard, metavar="I/N", help=SHARD_HELP)
     tu.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
     tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
     tu.add_argument("--listen", metavar="HOST:PORT",

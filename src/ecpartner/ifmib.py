@@ -32,3 +32,9 @@ COLUMNS = {
 # The subtrees a walker walks: exactly what the decoder reads.
 WALK_OIDS: tuple[str, ...] = (SYS_UPTIME.rsplit(".", 1)[0], IF_DESCR, IF_TYPE, IF_NAME, IF_HIGH_SPEED, IF_SPEED) + tuple(
     sorted({oid for pair in COLUMNS.values() for oid in pair if oid}))
+# A telemetry poll (telemetry/poll.py): the naming columns are walked once to learn which ifIndex is which
+# interface; each poll then GETs sysUpTime and, per tenant ifIndex, the 12 counter columns (the 64-bit one where
+# a counter has both; the 32-bit ones only for an agent without ifXTable).
+NAMING_OIDS: tuple[str, ...] = (IF_DESCR, IF_TYPE, IF_NAME)
+POLL_COUNTERS: tuple[str, ...] = tuple(hc or legacy for hc, legacy in COLUMNS.values())
+POLL_COUNTERS_32: tuple[str, ...] = tuple(legacy for hc, legacy in COLUMNS.values() if hc and legacy)

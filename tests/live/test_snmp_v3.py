@@ -50,3 +50,19 @@ def test_v3_credentials_come_from_the_environment(tmp_path):
     [job] = plan_jobs(load_inventory(path), environ=env)
     assert job.snmp == SnmpAuth(version="3", user=USER, auth_key=AUTH_KEY, priv_key=PRIV_KEY)
     assert AUTH_KEY not in repr(job) and PRIV_KEY not in repr(job) and "pass-word" not in repr(job)
+
+
+def test_v3_poll_gets_the_tenant_counters(v3_agent):
+    import asyncio
+
+    from ecpartner.collect.snmpget import snmp_get
+
+    auth = SnmpAuth(version="3", user=USER, auth_key=AUTH_KEY, priv_key=PRIV_KEY, context=CONTEXT)
+    oids = ["1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.31.1.1.1.1.2", "1.3.6.1.2.1.31.1.1.1.10.2", "1.3.6.1.2.1.31.1.1.1.6.99"]
+    got = asyncio.run(snmp_get("127.0.0.1", v3_agent, auth, oids, 2, 1))
+    assert set(got) == set(oids[:3])   # the agent has no ifIndex 99
+    assert got["1.3.6.1.2.1.31.1.1.1.1.2"] == ("4", HZ_INTERFACES[1]) and got["1.3.6.1.2.1.31.1.1.1.10.2"][0] == "70"
+    bad = SnmpAuth(version="3", user=USER, auth_key="not-the-key-123", priv_key=PRIV_KEY, context=CONTEXT)
+    with pytest.raises(SnmpError, match="Wrong SNMP PDU digest") as caught:
+        asyncio.run(snmp_get("127.0.0.1", v3_agent, bad, oids, 1, 0))
+    assert "not-the-key-123" not in str(caught.value)

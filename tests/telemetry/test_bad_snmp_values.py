@@ -62,14 +62,23 @@ def _inventory(tmp_path: Path) -> Path:
 
 
 def test_live_poll_reports_bad_values_per_interface_and_stores_the_rest(tmp_path, monkeypatch, capsys):
-    async def fake_walk(*args, **kwargs):
-        return _walk()
+    walk = _walk()
+
+    async def fake_walk(host, port, auth, oids, *args, **kwargs):   # the ifIndex map: the naming columns
+        return {oid: v for oid, v in walk.items() if any(oid.startswith(root + ".") for root in oids)}
+
+    async def fake_get(host, port, auth, oids, *args, **kwargs):    # the counters
+        asked.extend(oids)
+        return {oid: walk[oid] for oid in oids if oid in walk}
+
+    asked: list[str] = []
 
     # the subinterfaces as the device's configuration (read over SSH in a real poll) names them
     config = "".join(f"interface GigabitEthernet0/0/1.{vlan}\n encapsulation dot1Q {vlan}\n!\n" for vlan in VLANS)
     state = build_state("lab-acc-01", "cisco_ios", {"show running-config": config})
     monkeypatch.setattr("ecpartner.commands.telemetry.live_states", lambda *args: ({"lab-acc-01": state}, {}))
-    monkeypatch.setattr("ecpartner.collect.snmp.snmp_walk", fake_walk)
+    monkeypatch.setattr("ecpartner.telemetry.snmp_poll.snmp_walk", fake_walk)
+    monkeypatch.setattr("ecpartner.telemetry.snmp_poll.snmp_get", fake_get)
     monkeypatch.setenv("ECP_BAD_COMMUNITY", "lab-community")
     db = tmp_path / "t.sqlite"
     assert main(["telemetry", "poll", str(_inventory(tmp_path)), "--live", "--db", str(db)]) == 3
@@ -82,6 +91,10 @@ def test_live_poll_reports_bad_values_per_interface_and_stores_the_rest(tmp_path
     assert f"{device}.500: cannot read in_packets (Counter64 '12.5' at {HC}.8.5 is not a counter value)" in err
     assert f"{device}.600: cannot read out_discards (Counter32 '4294967296' at {IF}.19.6 is not a counter value)" in err
     assert "telemetry poll" in err and ": 2 samples stored, 5 problems" in err
+    # what was read: sysUpTime, and per tenant interface its 12 counter columns and its name (the map's check)
+    wanted = {"1.3.6.1.2.1.1.3.0"} | {f"{oid}.{i}" for i in range(1, len(VLANS) + 1)
+                                      for oid in [f"{HC}.1", *(column for column, _ in HEALTHY.values())]}
+    assert len(asked) == len(wanted) == 1 + 13 * len(VLANS) and set(asked) == wanted
     with Store(db) as store:
         frame = store.load().frame
         names = [store.load().series[s][1] for s in frame["sid"]]

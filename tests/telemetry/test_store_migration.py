@@ -98,12 +98,15 @@ def test_an_older_store_is_migrated_in_place_with_nothing_lost(v1_store):
         key = [row[2] for row in store.db.execute("PRAGMA index_xinfo('sqlite_autoindex_samples_1')") if row[5]]
         assert key == ["time_ms", "series"]
         objects = {name for (name,) in store.db.execute("SELECT name FROM sqlite_master")}
-    assert _version(db) == SCHEMA_VERSION == 2
+    assert _version(db) == SCHEMA_VERSION == 3
     assert "samples_by_time" not in objects and "samples_v1" not in objects and {"blocks_by_day", "sample_rows"} <= objects
     assert _contents(db) == contents      # every sample, block and poll row, value for value
     with Store(db) as store:             # and it keeps working: a new poll, its compaction
         assert store.insert([(T0 + 3 * DAY, "dev", "if0", BIG, 1, 1, 1, 0, 0, 0, 0, 5, 64)], "replay", 0) == 1
         assert store.count() == len(frame) + 1
+        # the view of schema 3 shows every sample, the compacted days' too (schema 2's showed samples only)
+        assert store.db.execute("SELECT count(*) FROM sample_rows").fetchone()[0] == store.count()
+        assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] > 0
 
 
 def test_a_migration_that_fails_changes_nothing(v1_store):
@@ -131,7 +134,7 @@ def test_two_processes_opening_an_older_store_at_once_migrate_it_once(v1_store):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err.decode()
         assert int(out) == len(frame)
-    assert _version(db) == 2 and _contents(db) == contents
+    assert _version(db) == SCHEMA_VERSION and _contents(db) == contents
 
 
 def test_no_query_of_the_ingest_path_scans_samples_or_blocks(tmp_path):

@@ -16,25 +16,27 @@ from ecpartner.inventory_loader import load_inventory
 from ecpartner.telemetry.poll import PollResult, import_series, live_states, poll_live, poll_replay
 from ecpartner.check import build_report, exported_findings
 from ecpartner.telemetry.schedule import run_schedule
-from ecpartner.telemetry.store import Store, default_path
+from ecpartner.telemetry.sources import store_location
+from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import parse_duration
 
 
-def _db_path(args, inventory: Inventory) -> Path:
-    return Path(args.db) if getattr(args, "db", None) else default_path(inventory.path)
+def _db_path(args, inventory: Inventory) -> Path | str:
+    return store_location(getattr(args, "db", None), inventory.path)
 
 
-def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0,
-              layout: tuple[dict, dict[str, str]] | None = None, publish=None) -> PollResult:
-    """One poll; live, under the interface names of `layout` (live_states()), read now when not given.
-    `publish(result, states, seconds)`, when given, is called after the poll has committed."""
+def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 30.0,
+              layout: tuple[dict, dict[str, str]] | None = None, shard: tuple[int, int] | None = None,
+              publish=None) -> PollResult:
+    """One poll (of `shard`'s devices); live, under the interface names of `layout` (live_states()), read
+    now when not given. `publish(result, states, seconds)`, when given, is called after the poll has committed."""
     began = time.monotonic()
-    states = None
+    states = unread = None
     if live:
-        states, unread = layout or live_states(inventory, budget)
+        states, unread = layout or live_states(inventory, budget, shard)
     with Store(db) as store:
-        result = (poll_live(inventory, store, states, unread, budget=budget) if live
-                  else poll_replay(inventory, store))
+        result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard) if live
+                  else poll_replay(inventory, store, shard=shard))
     print(result.summary(), file=sys.stderr)
     for problem in result.problems:
         print(f"ecpartner: {problem}", file=sys.stderr)
@@ -66,7 +68,7 @@ def cmd_poll(args) -> int:
         def publish(result, states, seconds):   # atomically, so a textfile collector never reads half a file
             from ecpartner.telemetry.metrics import exposition
             write_output(exposition(snapshot(inventory, db, states, result, seconds)), args.textfile, "the metrics")
-    result = poll_once(inventory, db, args.live, args.timeout, publish=publish)
+    result = poll_once(inventory, db, args.live, args.timeout, shard=args.shard, publish=publish)
     return EXIT_UNREACHABLE if result.problems else EXIT_OK
 
 
@@ -135,11 +137,11 @@ def cmd_run(args) -> int:
             exporter.publish(snapshot(inventory, db, states, result, seconds))
     # live: the configurations are read once here (bad credentials stop the run before any poll) and again
     # at each report, not at every poll: a subinterface rarely moves, and SSH costs far more than a walk
-    layout = [live_states(inventory, args.timeout)] if args.live else [None]
+    layout = [live_states(inventory, args.timeout, args.shard)] if args.live else [None]
 
     def write_report() -> None:
         if args.live:
-            layout[0] = live_states(inventory, args.timeout)
+            layout[0] = live_states(inventory, args.timeout, args.shard)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # the reports of a run judge the store it fills, never a recorded series beside the inventory
         text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html",
@@ -150,6 +152,6 @@ def cmd_run(args) -> int:
 
     # SIGINT/SIGTERM raise Interrupted (cli.main) wherever the loop is, a stuck poll included: the poll's
     # transaction rolls back and a report being written is never renamed into place. Exit 130/143.
-    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout, layout[0], publish), every, threading.Event(),
+    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout, layout[0], args.shard, publish), every, threading.Event(),
                  write_report if report_every else None, report_every)
     return EXIT_OK

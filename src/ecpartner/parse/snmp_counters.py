@@ -75,6 +75,11 @@ def _rows(table, config_names) -> dict[str, str]:
     return rows
 
 
+def interface_rows(walk: Walk, config_names) -> dict[str, str]:
+    """configuration name -> the ifIndex of its row, from a walk of the naming columns (ifmib.NAMING_OIDS)."""
+    return _rows(_columns(walk), config_names)
+
+
 def interface_counters(walk: Walk, config_names) -> dict[str, Counters]:
     """Counters for every interface of the walk that matches a configuration name (ifName, then ifDescr)."""
     return read_counters(walk, config_names)[0]

@@ -1,13 +1,15 @@
 """One poll: a sample of every tenant interface, appended to the store in one transaction.
 
 Replay (default): the next sample time of the fixture's `telemetry/*.csv` series that the store does not
-hold yet. Live (`--live`): an SNMP walk of IF-MIB on every device that carries a hosted connection;
-ifName/ifDescr are matched to the configuration's names. A device that fails is reported and skipped;
+hold yet. Live (`--live`): on every device that carries a hosted connection, an SNMP GET of sysUpTime and
+the counters of its tenant interfaces only (snmp_poll.py: ifName/ifDescr matched to the configuration's
+names once, the ifIndex map kept and refreshed when it changes). A device that fails is reported and skipped;
 the samples of the others are still stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
@@ -15,11 +17,12 @@ from pathlib import Path
 from typing import Mapping
 
 from ecpartner.collect.credentials import snmp_auth
-from ecpartner.collect.snmp import WalkJob, run_interruptible, walk_fleet
+from ecpartner.collect.snmp import WalkJob, run_interruptible
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
 from ecpartner.parse.snmp_counters import read_counters, sys_uptime
 from ecpartner.telemetry.series import COUNTERS, fixture_files, read_csv_files
+from ecpartner.telemetry.snmp_poll import poll_fleet
 from ecpartner.telemetry.store import Store
 from ecpartner.telemetry.timeutil import iso_from_ms, now_ms
 from ecpartner.placement import Placements
@@ -44,10 +47,20 @@ class PollResult:
         return f"telemetry poll {when}: {self.inserted} samples stored, {len(self.problems)} problems"
 
 
-def carrying_devices(inventory: Inventory) -> list[str]:
-    """The devices that carry a non-deleted hosted connection: the ones a poll samples."""
-    return sorted({inventory.circuits[hc.circuit].device for hc in inventory.hosted_connections
-                   if hc.status != "deleted" and hc.circuit in inventory.circuits})
+def in_shard(device: str, shard: tuple[int, int] | None) -> bool:
+    """Whether shard (i, n) (`--shard i/n`, 1-based) polls `device`: a stable hash of its name, the same on
+    every machine and Python, so the n shards split the fleet into fixed, disjoint parts. None: every device."""
+    if shard is None:
+        return True
+    i, n = shard
+    return int.from_bytes(hashlib.sha256(device.encode()).digest()[:8], "big") % n == i - 1
+
+
+def carrying_devices(inventory: Inventory, shard: tuple[int, int] | None = None) -> list[str]:
+    """The devices that carry a non-deleted hosted connection: the ones a poll (of `shard`) samples."""
+    return sorted(d for d in {inventory.circuits[hc.circuit].device for hc in inventory.hosted_connections
+                              if hc.status != "deleted" and hc.circuit in inventory.circuits}
+                  if in_shard(d, shard))
 
 
 def tenant_interfaces(inventory: Inventory, states: Mapping) -> tuple[dict[str, list[str]], list[str]]:
@@ -75,19 +88,25 @@ def tenant_interfaces(inventory: Inventory, states: Mapping) -> tuple[dict[str, 
     return out, problems
 
 
-def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | None = None) -> PollResult:
+def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | None = None,
+                shard: tuple[int, int] | None = None) -> PollResult:
     directory = Path(fixtures_dir) if fixtures_dir else inventory.base_dir
     files = fixture_files(directory)
     if not files:
         raise InputError(f"{directory / 'telemetry'}: no *.csv series to replay (use --live to poll devices)")
     samples = read_csv_files(files)
-    stored = store.stored_times()
-    pending = sorted(set(samples.frame["time_ms"].tolist()) - stored)
+    names = samples.series
+    frame = samples.frame
+    devices = None
+    if shard is not None:   # this shard's devices only, and the times it has not stored for them
+        devices = sorted({d for d, _ in names if in_shard(d, shard)})
+        frame = frame[frame["sid"].isin([sid for sid, (d, _) in enumerate(names) if d in devices])]
+    stored = store.stored_times(devices)
+    pending = sorted(set(frame["time_ms"].tolist()) - stored)
     if not pending:
         return PollResult(None, exhausted=True)
     moment = pending[0]
-    rows = samples.frame[samples.frame["time_ms"] == moment]
-    names = samples.series
+    rows = frame[frame["time_ms"] == moment]
     tuples = [(int(r.time_ms), *names[int(r.sid)], *(int(getattr(r, c)) for c in COUNTERS),
                int(r.sys_uptime), int(r.counter_bits)) for r in rows.itertuples(index=False)]
     inserted = store.insert(tuples, "replay", now_ms())
@@ -132,13 +151,15 @@ def import_series(inventory: Inventory, store: Store, files: list[Path] | None =
 
 def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mapping[str, str] | None = None,
               timeout: float = 2.0, retries: int = 1, concurrency: int = 20,
-              environ: Mapping[str, str] | None = None, budget: float = 30.0) -> PollResult:
+              environ: Mapping[str, str] | None = None, budget: float = 30.0,
+              shard: tuple[int, int] | None = None) -> PollResult:
     """One SNMP sample of every device that carries a connection, under the interface names its parsed
     configuration `states` gives; `unread` says why a device has no state (a problem of this poll).
     `timeout`/`retries` per request, `budget` seconds per device walk (a device past it is a problem of
-    this poll, and the others' samples are stored)."""
+    this poll, and the others' samples are stored). `shard`: only the devices of that shard (in_shard)."""
     started = now_ms()
-    wanted, placing = tenant_interfaces(inventory, states)
+    wanted, placing = tenant_interfaces(inventory, {d: s for d, s in states.items() if in_shard(d, shard)})
+    unread = {d: why for d, why in (unread or {}).items() if in_shard(d, shard)}
     problems = [f"device {name}: {why}" for name, why in (unread or {}).items()] + placing
     devices: dict[str, str | None] = {name: why for name, why in (unread or {}).items()}
     env = os.environ if environ is None else environ
@@ -151,7 +172,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
             devices[name] = "no snmp settings in the inventory"
             continue
         jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
-    walked = run_interruptible(walk_fleet(jobs, concurrency, timeout, retries))
+    walked = run_interruptible(poll_fleet(jobs, wanted, concurrency, timeout, retries))
     rows: list[tuple] = []
     seconds: dict[str, float] = {}
     for job in jobs:
@@ -190,12 +211,13 @@ def _sample(device: str, walk, interfaces: list[str], moment: int, problems: lis
     return rows
 
 
-def live_states(inventory: Inventory, timeout: float = 30.0) -> tuple[dict, dict[str, str]]:
+def live_states(inventory: Inventory, timeout: float = 30.0,
+                shard: tuple[int, int] | None = None) -> tuple[dict, dict[str, str]]:
     """The configuration of every device a poll samples, collected over SSH and parsed as `check --live`
     does: (states, {device: why it has none}). It says which subinterface carries which VLAN; the counters
     come from the poll's own walk."""
     from ecpartner.parse import build_states
     from ecpartner.collect import collect_fleet
 
-    return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory),
+    return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory, shard),
                                                  timeout=timeout, walk_snmp=False))

@@ -5,6 +5,7 @@ Free of pandas, so a run on a fleet without samples never loads it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,18 @@ def default_path(inventory_path: Path) -> Path:
     return inventory_path.parent / DEFAULT_NAME
 
 
+def is_url(db: str | Path | None) -> bool:
+    """A PostgreSQL store (postgresql://...), not an SQLite file."""
+    return isinstance(db, str) and db.startswith(("postgresql://", "postgres://"))
+
+
+def store_location(db: str | Path | None, inventory_path: Path) -> str | Path:
+    """--db as given (a path or a PostgreSQL URL), or the default SQLite file beside the inventory."""
+    if is_url(db):
+        return db
+    return Path(db) if db else default_path(inventory_path)
+
+
 def fixture_files(directory: Path) -> list[Path]:
     """The series files of a fixture fleet: <fleet>/telemetry/*.csv, in name order; none leads out of it."""
     files = sorted((directory / "telemetry").glob("*.csv"))
@@ -30,10 +43,15 @@ def fixture_files(directory: Path) -> list[Path]:
     return files
 
 
+def redacted(location: str) -> str:
+    """A store as messages name it: a URL's password never shows."""
+    return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@]*@", r"\1:***@", location)
+
+
 @dataclass(frozen=True)
 class SampleSource:
     kind: str                   # STORE or SERIES
-    store: Path | None          # the SQLite store to read (STORE), or None: read `files`
+    store: Path | str | None    # the store to read (STORE: an SQLite file or a PostgreSQL URL), or None: `files`
     files: list[Path]
     named: bool = False         # the store was named with --db (an explicit choice)
 
@@ -41,7 +59,7 @@ class SampleSource:
     def where(self) -> str:
         """What a message names: the store's path, or the series' glob."""
         if self.store is not None:
-            return str(self.store)
+            return redacted(str(self.store))
         folders = sorted({str(f.parent) for f in self.files})
         return ", ".join(f"{folder}/*.csv" for folder in folders)
 
@@ -51,7 +69,7 @@ def sample_sources(inventory: Inventory, db_path: str | Path | None = None,
     """Every source there is, by kind: the store (given, or the default one if it exists) and the
     fixture series (if the fleet has any). Empty when neither exists."""
     out: dict[str, SampleSource] = {}
-    path = Path(db_path) if db_path else default_path(inventory.path)
+    path = store_location(db_path, inventory.path)
     if db_path or path.is_file():
         out[STORE] = SampleSource(STORE, path, [], named=bool(db_path))
     files = fixture_files(Path(fixtures_dir) if fixtures_dir else inventory.base_dir)

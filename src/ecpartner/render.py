@@ -123,10 +123,52 @@ def description_for(hc: HostedConnection, tenant_name: str) -> str:
     return f"ECP {hc.id or 'pending'} tenant {hc.tenant} {tenant_name}"
 
 
-def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
-    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
+def _users(inv: Inventory, hc: HostedConnection) -> int:
+    return max(int(inv.tenants[hc.tenant].users), 1)
+
+
+def _port_users_of_circuit(inv: Inventory, hc: HostedConnection, users: int) -> int:
+    """`users` + the users of every other enabled connection on hc's circuit (a copy of hc, e.g. hc on its new
+    VLAN, is the same connection when it has an id): what a port-wide ARP limit serves."""
+    return users + sum(_users(inv, o) for o in inv.connections_on(hc.circuit)
+                       if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id)
+                       and o.tenant in inv.tenants)
+
+
+class RenderRun:
+    """What the connections of one render run share, made once for the run instead of once per connection: the
+    placements join, and the users behind each circuit's enabled connections (counting them per connection
+    made rendering a circuit quadratic in its connections)."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inventory = inv
+        self.placements = Placements(inv)   # rendering needs no device state: the conventional name is the one
+        self._enabled: dict[str, int] | None = None      # circuit -> users of its enabled connections
+        self._by_id: dict[tuple[str, str], int] = {}    # (circuit, id) -> users of its enabled connections by that id
+        self._listed: dict[int, int] = {}               # id(connection) -> its users, for the enabled ones
+
+    def port_users(self, hc: HostedConnection, users: int) -> int:
+        """The same count as _port_users_of_circuit, from totals made once: the circuit's enabled users, less hc's
+        own share (by its id when it has one, else hc itself when it is one of them)."""
+        if self._enabled is None:
+            self._enabled = {}
+            inv = self.inventory
+            for o in inv.hosted_connections:
+                if o.status == "enabled" and o.tenant in inv.tenants:
+                    u = self._listed[id(o)] = _users(inv, o)
+                    self._enabled[o.circuit] = self._enabled.get(o.circuit, 0) + u
+                    if o.id is not None:
+                        self._by_id[o.circuit, o.id] = self._by_id.get((o.circuit, o.id), 0) + u
+        own = self._by_id.get((hc.circuit, hc.id), 0) if hc.id is not None else self._listed.get(id(hc), 0)
+        return users + self._enabled.get(hc.circuit, 0) - own
+
+
+def connection_view(inv: Inventory, hc: HostedConnection, run: RenderRun | None = None) -> ConnectionView:
+    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field.
+    `run`: what a whole render run shares (RenderRun of this inventory); without it, hc alone is looked at."""
     owner = f"hosted connection {hc.key}"
-    placement = Placements(inv).of(hc)      # rendering needs no device state: the conventional name is the one
+    shared = run is not None and run.inventory is inv
+    placement = (run.placements if shared else Placements(inv)).of(hc)
     circuit, device, tenant = placement.circuit, placement.device, placement.tenant
     if circuit is None:
         raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
@@ -151,8 +193,7 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
-    port_users = users + sum(max(int(inv.tenants[o.tenant].users), 1) for o in inv.connections_on(hc.circuit)
-                             if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id) and o.tenant in inv.tenants)
+    port_users = run.port_users(hc, users) if shared else _port_users_of_circuit(inv, hc, users)
     port_arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * port_users))
     return ConnectionView(
         key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
@@ -216,18 +257,19 @@ def check_new_vlan(inv: Inventory, hc: HostedConnection, vlan: int) -> None:
 
 
 def render_connection(inv: Inventory, hc: HostedConnection, action: str = "create",
-                      new_vlan: int | None = None, dry_run: bool = False, cloud: bool = True) -> str:
+                      new_vlan: int | None = None, dry_run: bool = False, cloud: bool = True,
+                      run: RenderRun | None = None) -> str:
     """One connection's snippet for one action (without entering/leaving configuration mode): its Alibaba
-    Cloud runbook as comment lines (unless `cloud` is false), then the device lines."""
+    Cloud runbook as comment lines (unless `cloud` is false), then the device lines. `run`: see connection_view."""
     if action not in ACTIONS:
         raise InputError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
-    c = connection_view(inv, hc)
+    c = connection_view(inv, hc, run)
     owner = f"hosted connection {hc.key}"
     if action == "modify-vlan":
         if new_vlan is None:
             raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
         check_new_vlan(inv, hc, new_vlan)
-        new = connection_view(inv, replace(hc, vlan=new_vlan))
+        new = connection_view(inv, replace(hc, vlan=new_vlan), run)
         device = _run(c.platform, action, owner, old=c, new=new)
     else:
         new = None
@@ -313,9 +355,10 @@ def render_each(inv: Inventory, ids: list[str] | None = None, action: str = "cre
     if action == "modify-vlan" and len(chosen) != 1:
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
     per_device: dict[str, list[tuple[HostedConnection, str | None, list[str]]]] = {}
+    run = RenderRun(inv)
     for hc in chosen:
         try:
-            snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run), []
+            snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run, run=run), []
         except InputError as e:
             snippet, problems = None, e.messages
         per_device.setdefault(inv.circuits[hc.circuit].device, []).append((hc, snippet, problems))

@@ -15,7 +15,8 @@ whole  = render_connection(...) with its runbook (what `render` does per connect
 
 They alternate within each repeat, so a load change on the machine hits all of them; each time is the CPU time
 of the process (time.process_time: the cores are shared); the ratios are taken pair by pair and their median
-printed. Each repeat starts with nothing checked yet (a new RenderRun, safetext's memo cleared), as a new run would.
+printed. Each repeat starts with nothing checked yet (a new RenderRun, safetext's memo cleared), as a new run would;
+every loop runs with the cyclic GC paused, as render_each runs.
 
 Usage: python bench/bench_render.py [N] [REPEATS]   (defaults 10000 and 5). Exit 1 when device/plain > 1.5.
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 import jinja2
 
 from ecpartner import cloud_runbook, safetext
+from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import (Circuit, Credentials, Device, HostedConnection, Inventory, Partner, Tenant,
                                  Thresholds, parse_bandwidth)
 from ecpartner.platforms import platform_dir
@@ -72,22 +74,25 @@ def time_ours(inv: Inventory, cloud: bool) -> float:
     forget_checked_values()
     started = time.process_time()
     run = RenderRun(inv)
-    for hc in inv.hosted_connections:
-        render_connection(inv, hc, "create", cloud=cloud, run=run)
+    with gc_paused():       # as render_each does
+        for hc in inv.hosted_connections:
+            render_connection(inv, hc, "create", cloud=cloud, run=run)
     return time.process_time() - started
 
 
 def time_views(templates: dict[str, jinja2.Template], views: list) -> float:
     started = time.process_time()
-    for view in views:
-        templates[view.platform].render(c=view)
+    with gc_paused():       # the same conditions as ours
+        for view in views:
+            templates[view.platform].render(c=view)
     return time.process_time() - started
 
 
 def time_runbooks(make, views: list) -> float:
     started = time.process_time()
-    for view in views:
-        make(view)
+    with gc_paused():
+        for view in views:
+            make(view)
     return time.process_time() - started
 
 

@@ -5,16 +5,15 @@ plan, render and telemetry all answer "which interface is this connection on" th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Tenant
 from ecpartner.platforms import naming
 from ecpartner.state import DeviceState, Interface
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
+    """Immutable like a frozen dataclass, but built ~4x faster: one is made per connection and run."""
     connection: HostedConnection
     circuit: Circuit | None             # None only for an inventory that failed its references (render says so)
     device: Device | None

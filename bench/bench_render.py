@@ -18,7 +18,7 @@ of the process (time.process_time: the cores are shared); the ratios are taken p
 printed. Each repeat starts with nothing checked yet (a new RenderRun, safetext's memo cleared), as a new run would;
 every loop runs with the cyclic GC paused, as render_each runs.
 
-Usage: python bench/bench_render.py [N] [REPEATS]   (defaults 10000 and 5). Exit 1 when device/plain > 1.5.
+Usage: python bench/bench_render.py [N] [REPEATS] [PER_CIRCUIT]   (defaults 10000, 5, 2999). Exit 1 when device/plain > 1.5.
 """
 
 from __future__ import annotations
@@ -46,12 +46,12 @@ PLATFORMS = ("huawei", "cisco_ios")
 TARGET = 1.5
 
 
-def inventory(n: int) -> Inventory:
-    """n connections on 2,999-VLAN circuits, alternating Huawei and Cisco devices."""
+def inventory(n: int, per_circuit: int = 2999) -> Inventory:
+    """n connections, `per_circuit` on each circuit (2,999: every VLAN), alternating Huawei and Cisco devices."""
     inv = Inventory(Path("bench.yaml"), Partner("Bench Telecom", "China Telecom", "china", "1234567890123456"),
                     Thresholds(), {}, {"default": Credentials("default", "U", "P")}, {}, {}, [])
     for i in range(n):
-        circuit_no, vlan = divmod(i, 2999)
+        circuit_no, vlan = divmod(i, per_circuit)
         cid = f"pc-c{circuit_no:04d}"
         if cid not in inv.circuits:
             platform = PLATFORMS[circuit_no % 2]
@@ -135,7 +135,7 @@ def plain_templates() -> dict[str, jinja2.Template]:
 def main(argv: list[str]) -> int:
     n = int(argv[1]) if len(argv) > 1 else 10_000
     repeats = int(argv[2]) if len(argv) > 2 else 5
-    inv = inventory(n)
+    inv = inventory(n, int(argv[3]) if len(argv) > 3 else 2999)
     render_connection(inv, inv.hosted_connections[0])       # compile the templates once, as a run does
     run = {"run": RenderRun(inv)} if RenderRun is not None else {}
     views = [connection_view(inv, hc, **run) for hc in inv.hosted_connections]      # prepared outside the timing

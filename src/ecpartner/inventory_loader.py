@@ -228,11 +228,12 @@ class _Reader:
         out = self.done[id(node)] = YMap(_line(node))
         pairs = node.value
         key_lines = out.key_lines
+        for key_node, _ in pairs:  # before any key is read (a key's problem is reported once)
+            if key_node.tag in _SPECIAL_KEYS:
+                return self.merged_mapping(node, path, out)
         # Read the keys first: duplicates among the keys written here are reported before anything inside.
         keys, duplicates = [], []
         for key_node, _ in pairs:
-            if key_node.tag in _SPECIAL_KEYS:
-                return self.merged_mapping(node, path, out)
             key = self.key(key_node, path)
             keys.append(key)
             if key is INVALID:
@@ -255,7 +256,6 @@ class _Reader:
 
     def merged_mapping(self, node: yaml.MappingNode, path: str, out: YMap) -> YMap:
         """A mapping with '<<' merge keys (or YAML's '=' value key): PyYAML's flatten_mapping resolves them."""
-        out.key_lines.clear()
         first: dict[Any, int] = {}
         for key_node, _ in node.value:  # duplicates among the keys written here (merged '<<' keys may be overridden)
             key = INVALID if key_node.tag == _MERGE else self.key(key_node, path)

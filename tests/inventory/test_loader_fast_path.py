@@ -154,3 +154,11 @@ def test_shared_scalars_still_report_every_place_a_bad_value_is_written() -> Non
     bad = "cannot read this value: invalid literal for int() with base 10: 'x'"
     assert problems == [(1, "a[0]", bad), (1, "a[2]", bad), (2, "b.k", bad)]
     assert root["a"][1] == 1 and root["b"]["j"] == 1 and root["c"] == [1, 1] and type(root["c"][0]) is int
+
+
+def test_a_bad_key_before_a_merge_key_is_reported_as_before() -> None:
+    problems: list[tuple] = []
+    root = inventory_loader._compose_with(inventory_loader.FAST_LOADER, "b: &b {x: 1}\na:\n  ? [k]\n  : 3\n  <<: *b\n  y: 2\n",
+                                          "m.yaml", lambda *p: problems.append(p))
+    assert problems == [(3, "a", "a key must be a plain name, not a list or mapping")]
+    assert root["a"] == {"x": 1, "y": 2} and root["a"].key_lines == {"x": 1, "y": 6}

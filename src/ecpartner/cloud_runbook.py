@@ -78,6 +78,11 @@ class Runbook:
 
 
 def _shell(value) -> str:
+    kind = type(value)
+    if kind is str:                     # most values: quoted only where the shell would read them otherwise
+        return shlex.quote(value)
+    if kind is int:
+        return str(value)               # digits and a sign: nothing for a shell to read
     if isinstance(value, ShellVar):
         return f'"${value}"'
     if isinstance(value, bool):
@@ -106,6 +111,12 @@ def _hints(model: str) -> dict:
     return typing.get_type_hints(getattr(_models(), model).__init__)
 
 
+@cache
+def _model(model: str) -> tuple[type, dict[str, tuple[object, str]]]:
+    """The model's class and, per field, (its type, its serialised PascalCase name): looked up once per model."""
+    return getattr(_models(), model), {name: (hint, _pascal(name)) for name, hint in _hints(model).items()}
+
+
 def _accepts(hint, value) -> bool:
     if type(value) is hint:                 # the common case, exact: str for str, int for int, bool for bool
         return True
@@ -131,16 +142,17 @@ def build(model: str, **fields) -> dict:
     """The request of SDK model `model` with `fields` (snake_case as the model names them), checked against the
     model's own annotations, serialised by the model (to_map) in the order given. TypeError for a field the
     model lacks or a value of the wrong type."""
-    cls = getattr(_models(), model)
-    hints = _hints(model)
+    cls, known = _model(model)
+    order = []
     for name, value in fields.items():
-        if name not in hints:
+        if name not in known:
             raise TypeError(f"{model} has no field {name!r}")
-        if not _accepts(hints[name], value):
-            raise TypeError(f"{model}.{name}: {value!r} is not {hints[name]}")
+        hint, serialised_name = known[name]
+        if type(value) is not hint and not _accepts(hint, value):   # (the exact type: the common case, at once)
+            raise TypeError(f"{model}.{name}: {value!r} is not {hint}")
+        order.append(serialised_name)
     serialised = {k: v for k, v in cls(**fields).to_map().items() if v != []}   # unset lists serialise as []
-    order = [_pascal(name) for name in fields]
-    if set(order) != set(serialised):
+    if len(order) != len(serialised) or not serialised.keys() >= set(order):
         raise TypeError(f"{model} serialises {sorted(serialised)}, not {sorted(order)}")
     flat: dict = {}
     for name in order:                 # RPC list parameters are numbered: VlanIds.1
@@ -198,7 +210,8 @@ def create_request(c, dry_run: bool = False) -> Call:
 
 def runbook(action: str, c, new=None, dry_run: bool = False) -> Runbook:
     """The cloud steps of `action` for connection view `c` (`new`: the view after modify-vlan)."""
-    return replace(_runbook(action, c, new, dry_run), dry_run=dry_run)
+    book = _runbook(action, c, new, dry_run)
+    return book if book.dry_run == dry_run else replace(book, dry_run=dry_run)
 
 
 def _runbook(action: str, c, new, dry_run: bool) -> Runbook:

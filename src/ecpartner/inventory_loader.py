@@ -11,7 +11,8 @@ PyYAML would accept silently; _Validator walks the declarative schema below over
 
 Names that become file names (device names, circuit and hosted connection ids) must be safe identifiers.
 
-Speed (20,000 connections load in ~1.3 s, linear in size): libyaml composes, and the cyclic GC is paused
+Speed (20,000 connections: ~1.1x of PyYAML's own C loader on the same file, bench/bench_inventory.py): libyaml
+composes; _Reader builds each distinct scalar once and spells a path only for messages; the cyclic GC is paused
 while loading (it kept rescanning the millions of objects a large inventory makes: 4x of the time).
 """
 
@@ -71,6 +72,9 @@ class YList(list):
 Report = Callable[[int, str, str], None]
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _MERGE = "tag:yaml.org,2002:merge"  # a "<<" key: PyYAML's flatten_mapping merges the mapping it names
+_SPECIAL_KEYS = (_MERGE, "tag:yaml.org,2002:value")  # keys flatten_mapping rewrites (YAML's "=" becomes a str)
+# scalars whose value is immutable and depends on the tag and text alone: built once, shared
+_SHARED_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp"))
 
 
 def _line(node: yaml.Node) -> int:
@@ -162,37 +166,57 @@ def _refuse_alias_bombs(root: yaml.Node, loader: Any, name: str) -> None:
 
 
 class _Reader:
-    """Composed YAML nodes -> YMap / YList / plain scalars (built by PyYAML's safe constructors)."""
+    """Composed YAML nodes -> YMap / YList / plain scalars (built by PyYAML's safe constructors).
+
+    Most of a big inventory's load passes here, so the common case is kept short: a scalar of a core tag is
+    constructed once per (tag, text) and the value shared (they are immutable: str, int, float, bool, None,
+    datetime, bytes); a path is spelled out only for a collection or when a problem is reported; a mapping
+    without merge ('<<') or value ('=') keys skips PyYAML's flatten_mapping."""
 
     def __init__(self, loader: yaml.SafeLoader, report: Report) -> None:
         self.loader, self.report = loader, report
         self.done: dict[int, Any] = {}  # node id -> value: an alias yields the same object, cycles end
+        self.scalars: dict[tuple[str, str], Any] = {}  # (tag, text) -> the value built, for the core tags
 
     def value(self, node: yaml.Node, path: str) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
         if id(node) in self.done:
             return self.done[id(node)]
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in (_SEQ, _MAP):  # e.g. !!python/object
+        if node.tag not in (_SEQ, _MAP):  # e.g. !!python/object
             self.report(_line(node), path, f"cannot read this value: unsupported tag {node.tag!r}")
             return INVALID
         if isinstance(node, yaml.SequenceNode):
             seq = self.done[id(node)] = YList(_line(node))
+            lines = seq.item_lines
             for i, item in enumerate(node.value):
-                seq.append(self.value(item, f"{path}[{i}]"))
-                seq.item_lines.append(_line(item))
+                seq.append(self.value(item, f"{path}[{i}]") if not isinstance(item, yaml.ScalarNode)
+                           else self.scalar(item, path, i))
+                lines.append(item.start_mark.line + 1)
             return seq
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
-        return self.scalar(node, path)
+        return self.mapping(node, path)
 
-    def scalar(self, node: yaml.Node, path: str) -> Any:
+    def scalar(self, node: yaml.Node, path: str, index: Any = None) -> Any:
+        """The value of a scalar; `index`, when given, is its list index or key under `path` (for messages)."""
+        key = (node.tag, node.value)
         try:
-            return self.loader.construct_object(node)
+            return self.scalars[key]
+        except KeyError:
+            pass
+        try:
+            value = self.loader.construct_object(node)
         except (yaml.YAMLError, ValueError) as e:  # unknown tag, impossible date such as 2026-13-45
-            self.report(_line(node), path, f"cannot read this value: {getattr(e, 'problem', None) or e}")
-            return INVALID
+            problem = f"cannot read this value: {getattr(e, 'problem', None) or e}"
         except (KeyError, AttributeError):  # PyYAML's own crash on '!!bool maybe', '!!timestamp soon'
-            self.report(_line(node), path, f"cannot read this value: {node.value!r} is not a !!{node.tag.rpartition(':')[2]}")
-            return INVALID
+            problem = f"cannot read this value: {node.value!r} is not a !!{node.tag.rpartition(':')[2]}"
+        else:
+            if node.tag in _SHARED_TAGS:
+                self.scalars[key] = value
+                self.loader.constructed_objects.pop(node, None)  # held by our cache instead, once per text
+            return value
+        where = path if index is None else f"{path}[{index}]" if isinstance(index, int) else _join(path, index)
+        self.report(_line(node), where, problem)
+        return INVALID
 
     def key(self, node: yaml.Node, path: str) -> Any:
         if isinstance(node, yaml.ScalarNode):
@@ -202,6 +226,36 @@ class _Reader:
 
     def mapping(self, node: yaml.MappingNode, path: str) -> YMap:
         out = self.done[id(node)] = YMap(_line(node))
+        pairs = node.value
+        key_lines = out.key_lines
+        for key_node, _ in pairs:  # before any key is read (a key's problem is reported once)
+            if key_node.tag in _SPECIAL_KEYS:
+                return self.merged_mapping(node, path, out)
+        # Read the keys first: duplicates among the keys written here are reported before anything inside.
+        keys, duplicates = [], []
+        for key_node, _ in pairs:
+            key = self.key(key_node, path)
+            keys.append(key)
+            if key is INVALID:
+                continue
+            line = key_node.start_mark.line + 1
+            if key in key_lines:
+                duplicates.append((line, _join(path, key), f"duplicate key {key!r} (first at line {key_lines[key]})"))
+            else:
+                key_lines[key] = line
+        for problem in duplicates:
+            self.report(*problem)
+        for key, (key_node, value_node) in zip(keys, pairs):
+            if key is INVALID:
+                continue
+            if key in out:  # a duplicate: the last one written wins, as in PyYAML, with its line
+                key_lines[key] = key_node.start_mark.line + 1
+            out[key] = (self.scalar(value_node, path, key) if isinstance(value_node, yaml.ScalarNode)
+                        else self.value(value_node, _join(path, key)))
+        return out
+
+    def merged_mapping(self, node: yaml.MappingNode, path: str, out: YMap) -> YMap:
+        """A mapping with '<<' merge keys (or YAML's '=' value key): PyYAML's flatten_mapping resolves them."""
         first: dict[Any, int] = {}
         for key_node, _ in node.value:  # duplicates among the keys written here (merged '<<' keys may be overridden)
             key = INVALID if key_node.tag == _MERGE else self.key(key_node, path)

@@ -5,16 +5,15 @@ plan, render and telemetry all answer "which interface is this connection on" th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Tenant
-from ecpartner.platforms import interface_name
+from ecpartner.platforms import naming
 from ecpartner.state import DeviceState, Interface
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
+    """Immutable like a frozen dataclass, but built ~4x faster: one is made per connection and run."""
     connection: HostedConnection
     circuit: Circuit | None             # None only for an inventory that failed its references (render says so)
     device: Device | None
@@ -44,6 +43,7 @@ class Placements:
     def __init__(self, inventory: Inventory, states: Mapping[str, DeviceState] | None = None):
         self.inventory, self.states = inventory, states or {}
         self._made: dict[int, tuple[HostedConnection, Placement]] = {}
+        self._naming: dict[str, object] = {}   # platform -> its naming model (platforms.naming), asked once per run
 
     def of(self, hc: HostedConnection) -> Placement:
         made = self._made.get(id(hc))
@@ -56,6 +56,11 @@ class Placements:
         circuit = inv.circuits.get(hc.circuit)
         device = inv.devices.get(circuit.device) if circuit is not None else None
         state = self.states.get(device.name) if device is not None else None
-        conventional = interface_name(device.platform, circuit.interface, hc.vlan) if device is not None else None
+        conventional = None
+        if device is not None:
+            if device.platform not in self._naming:
+                self._naming[device.platform] = naming(device.platform)
+            model = self._naming[device.platform]
+            conventional = model.interface(circuit.interface, hc.vlan) if model is not None else None
         interface = state.carrier(circuit.interface, hc.vlan, conventional) if state is not None else None
         return Placement(hc, circuit, device, inv.tenants.get(hc.tenant), state, conventional, interface)

@@ -173,9 +173,13 @@ def vocabulary(platform: str) -> Vocabulary:
 def interface_name(platform: str, port: str, vlan: int) -> str | None:
     """The platform's conventional name for the interface carrying `vlan` on `port` (the port itself for
     VLAN 0); None for a platform without templates: nothing is known of its naming."""
-    if not _has_spec(templates_dir(), platform):
-        return None
-    return platform_spec(platform).naming.interface(port, vlan)
+    model = naming(platform)
+    return model.interface(port, vlan) if model is not None else None
+
+
+def naming(platform: str) -> Naming | None:
+    """The platform's naming model; None for a platform without templates."""
+    return platform_spec(platform).naming if _has_spec(templates_dir(), platform) else None
 
 
 @cache

@@ -24,6 +24,7 @@ import jinja2
 
 from ecpartner import cloud_runbook
 from ecpartner.errors import InputError
+from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
 from ecpartner.placement import Placements
 from ecpartner.platforms import platform_dir, platform_spec
@@ -123,10 +124,61 @@ def description_for(hc: HostedConnection, tenant_name: str) -> str:
     return f"ECP {hc.id or 'pending'} tenant {hc.tenant} {tenant_name}"
 
 
-def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
-    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
+def _users(inv: Inventory, hc: HostedConnection) -> int:
+    return max(int(inv.tenants[hc.tenant].users), 1)
+
+
+def _port_users_of_circuit(inv: Inventory, hc: HostedConnection, users: int) -> int:
+    """`users` + the users of every other enabled connection on hc's circuit (a copy of hc, e.g. hc on its new
+    VLAN, is the same connection when it has an id): what a port-wide ARP limit serves."""
+    return users + sum(_users(inv, o) for o in inv.connections_on(hc.circuit)
+                       if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id)
+                       and o.tenant in inv.tenants)
+
+
+class RenderRun:
+    """What the connections of one render run share, made once for the run instead of once per connection: the
+    placements join, the users behind each circuit's enabled connections (counting them per connection made
+    rendering a circuit quadratic in its connections), each circuit's checked fields, each bandwidth's spelling."""
+
+    def __init__(self, inv: Inventory) -> None:
+        self.inventory = inv
+        self.placements = Placements(inv)   # rendering needs no device state: the conventional name is the one
+        self._enabled: dict[str, int] | None = None      # circuit -> users of its enabled connections
+        self._by_id: dict[tuple[str, str], int] = {}    # (circuit, id) -> users of its enabled connections by that id
+        self._listed: dict[int, int] = {}               # id(connection) -> its users, for the enabled ones
+        # (id(circuit), id(device)) -> (circuit, device, port) whose fields passed their checks in this run
+        self.sites: dict[tuple[int, int], tuple] = {}
+        self._specs: dict[int, str] = {}                 # bit/s -> the spec spelling (200M), one Decimal each
+
+    def spec(self, bps: int) -> str:
+        spec = self._specs.get(bps)
+        if spec is None:
+            spec = self._specs[bps] = format_bandwidth(bps)
+        return spec
+
+    def port_users(self, hc: HostedConnection, users: int) -> int:
+        """The same count as _port_users_of_circuit, from totals made once: the circuit's enabled users, less hc's
+        own share (by its id when it has one, else hc itself when it is one of them)."""
+        if self._enabled is None:
+            self._enabled = {}
+            inv = self.inventory
+            for o in inv.hosted_connections:
+                if o.status == "enabled" and o.tenant in inv.tenants:
+                    u = self._listed[id(o)] = _users(inv, o)
+                    self._enabled[o.circuit] = self._enabled.get(o.circuit, 0) + u
+                    if o.id is not None:
+                        self._by_id[o.circuit, o.id] = self._by_id.get((o.circuit, o.id), 0) + u
+        own = self._by_id.get((hc.circuit, hc.id), 0) if hc.id is not None else self._listed.get(id(hc), 0)
+        return users + self._enabled.get(hc.circuit, 0) - own
+
+
+def connection_view(inv: Inventory, hc: HostedConnection, run: RenderRun | None = None) -> ConnectionView:
+    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field.
+    `run`: what a whole render run shares (RenderRun of this inventory); without it, hc alone is looked at."""
     owner = f"hosted connection {hc.key}"
-    placement = Placements(inv).of(hc)      # rendering needs no device state: the conventional name is the one
+    shared = run is not None and run.inventory is inv
+    placement = (run.placements if shared else Placements(inv)).of(hc)
     circuit, device, tenant = placement.circuit, placement.device, placement.tenant
     if circuit is None:
         raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
@@ -136,14 +188,22 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         raise InputError(f"{owner}: tenant {hc.tenant!r} is not in the inventory")
     if hc.id is not None:
         check_pattern(hc.id, owner, "id", "identifier")
-    check_pattern(circuit.id, owner, "circuit id", "identifier")
-    check_pattern(circuit.region, owner, f"circuit {circuit.id} region", "identifier")
-    check_pattern(device.name, owner, "device name", "identifier")
-    port = check_pattern(circuit.interface, owner, f"circuit {circuit.id} interface", "interface")
+    checked = run.sites.get((id(circuit), id(device))) if shared else None
+    if checked is not None:     # this circuit's fields passed for an earlier connection of the run
+        port = checked[2]
+    else:
+        check_pattern(circuit.id, owner, "circuit id", "identifier")
+        check_pattern(circuit.region, owner, f"circuit {circuit.id} region", "identifier")
+        check_pattern(device.name, owner, "device name", "identifier")
+        port = check_pattern(circuit.interface, owner, f"circuit {circuit.id} interface", "interface")
+        if shared:              # only a pass is kept: a refusal is raised again, naming each connection
+            run.sites[id(circuit), id(device)] = (circuit, device, port)
     vlan = check_vlan(hc.vlan, owner)
     check_pattern(tenant.account_id, owner, "tenant account id", "account")
     name = check_free_text(tenant.name, owner, f"tenant {tenant.account_id} name", NAME_MAX)
-    description = check_free_text(description_for(hc, name), owner, "description", DESCRIPTION_MAX)
+    description = description_for(hc, name)
+    if len(description) > DESCRIPTION_MAX:  # its parts passed above (id, account, name): only its length is left
+        check_free_text(description, owner, "description", DESCRIPTION_MAX)
     if hc.bandwidth <= 0 or hc.bandwidth % 1000:
         raise InputError(f"{owner}: bandwidth {hc.bandwidth_text!r} is not a whole number of kbit/s")
     ip = mask = prefixlen = None
@@ -151,18 +211,18 @@ def connection_view(inv: Inventory, hc: HostedConnection) -> ConnectionView:
         ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
     users = max(int(tenant.users), 1)
     arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
-    port_users = users + sum(max(int(inv.tenants[o.tenant].users), 1) for o in inv.connections_on(hc.circuit)
-                             if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id) and o.tenant in inv.tenants)
+    port_users = run.port_users(hc, users) if shared else _port_users_of_circuit(inv, hc, users)
     port_arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * port_users))
-    return ConnectionView(
-        key=hc.key, id=hc.id, label=hc.id or "pending", circuit=circuit.id, region=circuit.region,
-        device=device.name, platform=device.platform, family=device.family, port=port,
-        interface=placement.conventional or platform_spec(device.platform).naming.interface(port, vlan),
-        vlan=vlan, subinterface=vlan != 0,
-        tenant=tenant.account_id, tenant_name=name, description=description,
-        ip=ip, mask=mask, prefixlen=prefixlen,
-        bandwidth_bps=hc.bandwidth, bandwidth_kbps=hc.bandwidth // 1000, spec=format_bandwidth(hc.bandwidth),
-        arp_pps=arp_pps, port_arp_pps=port_arp_pps, status=hc.status, shutdown=hc.status == "disabled",
+    key = hc.key
+    return ConnectionView(      # positional, in field order: building it by keyword costs 4x as much
+        key, hc.id, hc.id or "pending",                                     # key, id, label
+        circuit.id, circuit.region, device.name, device.platform, device.family, port,
+        placement.conventional or platform_spec(device.platform).naming.interface(port, vlan),   # interface
+        vlan, vlan != 0,                                                    # vlan, subinterface
+        tenant.account_id, name, description,                               # tenant, tenant_name, description
+        ip, mask, prefixlen,
+        hc.bandwidth, hc.bandwidth // 1000, run.spec(hc.bandwidth) if shared else format_bandwidth(hc.bandwidth),
+        arp_pps, port_arp_pps, hc.status, hc.status == "disabled",         # ..., status, shutdown
     )
 
 
@@ -216,18 +276,19 @@ def check_new_vlan(inv: Inventory, hc: HostedConnection, vlan: int) -> None:
 
 
 def render_connection(inv: Inventory, hc: HostedConnection, action: str = "create",
-                      new_vlan: int | None = None, dry_run: bool = False, cloud: bool = True) -> str:
+                      new_vlan: int | None = None, dry_run: bool = False, cloud: bool = True,
+                      run: RenderRun | None = None) -> str:
     """One connection's snippet for one action (without entering/leaving configuration mode): its Alibaba
-    Cloud runbook as comment lines (unless `cloud` is false), then the device lines."""
+    Cloud runbook as comment lines (unless `cloud` is false), then the device lines. `run`: see connection_view."""
     if action not in ACTIONS:
         raise InputError(f"unknown action {action!r} (expected one of {', '.join(ACTIONS)})")
-    c = connection_view(inv, hc)
+    c = connection_view(inv, hc, run)
     owner = f"hosted connection {hc.key}"
     if action == "modify-vlan":
         if new_vlan is None:
             raise InputError(f"{owner}: modify-vlan needs the new VLAN (--vlan N)")
         check_new_vlan(inv, hc, new_vlan)
-        new = connection_view(inv, replace(hc, vlan=new_vlan))
+        new = connection_view(inv, replace(hc, vlan=new_vlan), run)
         device = _run(c.platform, action, owner, old=c, new=new)
     else:
         new = None
@@ -313,12 +374,14 @@ def render_each(inv: Inventory, ids: list[str] | None = None, action: str = "cre
     if action == "modify-vlan" and len(chosen) != 1:
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
     per_device: dict[str, list[tuple[HostedConnection, str | None, list[str]]]] = {}
-    for hc in chosen:
-        try:
-            snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run), []
-        except InputError as e:
-            snippet, problems = None, e.messages
-        per_device.setdefault(inv.circuits[hc.circuit].device, []).append((hc, snippet, problems))
+    run = RenderRun(inv)
+    with gc_paused():   # a view and a placement kept per connection: the cyclic GC would rescan them all (~20%)
+        for hc in chosen:
+            try:
+                snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run, run=run), []
+            except InputError as e:
+                snippet, problems = None, e.messages
+            per_device.setdefault(inv.circuits[hc.circuit].device, []).append((hc, snippet, problems))
     files: dict[str, str] = {}
     skipped: list[Skipped] = []
     after = inventory_after(inv, chosen, action)     # a device's file is sized for its own connections only

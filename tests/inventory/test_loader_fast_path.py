@@ -135,3 +135,30 @@ def test_garbage_collection_is_restored_after_loading(enabled: bool) -> None:
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def test_a_key_that_cannot_be_read_is_reported_once_with_its_line() -> None:
+    problems: list[tuple] = []
+    inventory_loader._compose_with(inventory_loader.FAST_LOADER, "a:\n  x: 1\n  !!int abc: 2\n  ? [k]\n  : 3\n",
+                                   "k.yaml", lambda *p: problems.append(p))
+    # (PyYAML, asked twice for the same broken node, used to add 'found unconstructable recursive node')
+    assert problems == [(3, "a", "cannot read this value: invalid literal for int() with base 10: 'abc'"),
+                        (4, "a", "a key must be a plain name, not a list or mapping")]
+
+
+def test_shared_scalars_still_report_every_place_a_bad_value_is_written() -> None:
+    # values are built once per (tag, text) and shared; a value that cannot be built is never remembered
+    text = "a: [!!int x, 1, !!int x]\nb: {k: !!int x, j: 1}\nc: [1, 1]\n"
+    problems: list[tuple] = []
+    root = inventory_loader._compose_with(inventory_loader.FAST_LOADER, text, "s.yaml", lambda *p: problems.append(p))
+    bad = "cannot read this value: invalid literal for int() with base 10: 'x'"
+    assert problems == [(1, "a[0]", bad), (1, "a[2]", bad), (2, "b.k", bad)]
+    assert root["a"][1] == 1 and root["b"]["j"] == 1 and root["c"] == [1, 1] and type(root["c"][0]) is int
+
+
+def test_a_bad_key_before_a_merge_key_is_reported_as_before() -> None:
+    problems: list[tuple] = []
+    root = inventory_loader._compose_with(inventory_loader.FAST_LOADER, "b: &b {x: 1}\na:\n  ? [k]\n  : 3\n  <<: *b\n  y: 2\n",
+                                          "m.yaml", lambda *p: problems.append(p))
+    assert problems == [(3, "a", "a key must be a plain name, not a list or mapping")]
+    assert root["a"] == {"x": 1, "y": 2} and root["a"].key_lines == {"x": 1, "y": 6}

@@ -29,6 +29,9 @@ SINCE_HELP = "telemetry window, measured back from the newest sample: 30m, 24h, 
 TELEMETRY_HELP = ("which samples the telemetry verdicts stand on when both exist: the store or the recorded "
                   "series (telemetry/*.csv beside the inventory). Default: the one with more samples in the "
                   "window; a store named with --db is chosen")
+CLOUD_HELP = """credentials: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, else the
+  alibabacloud-credentials default chain (profile, RAM role); ECP_CLOUD_ENDPOINT=http://HOST:PORT sends every
+  call there (tests). Exit 3 when a region could not be read (the others are still read and recorded)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,6 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("inventory", help=INVENTORY_HELP)
     live_options(c)
+    c.add_argument("--cloud", action="store_true",
+                   help="read Alibaba Cloud live for the cloud-* rules (default: the recorded cloud/, if any)")
     c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids (comma-separated)")
     c.add_argument("--format", choices=FORMATS, default="table",
                    help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
@@ -144,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="devices collected at once (default 20)")
     co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
     co.set_defaults(handler="ecpartner.commands.collect:cmd_collect")
+
+    cl = sub.add_parser("cloud", help="what Alibaba Cloud says exists (read-only)")
+    clsub = cl.add_subparsers(dest="cloud_command", required=True, parser_class=_Parser)
+    cc = clsub.add_parser("collect", help="read every region's circuits, hosted connections and VBRs",
+                          epilog=CLOUD_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cc.add_argument("inventory", help=INVENTORY_HELP)
+    cc.add_argument("--record", metavar="DIR", help="write the answers under DIR/cloud/<region>/ (replayed by check)")
+    cc.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="seconds per API call, to connect and to read (default 30)")
+    cc.set_defaults(handler="ecpartner.commands.cloud:cmd_cloud_collect")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)

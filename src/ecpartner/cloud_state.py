@@ -1,0 +1,119 @@
+"""What Alibaba Cloud says exists in one region: the partner's circuits, the hosted connections on them and
+their VBRs, built from the API's answers as the SDK's response models name them (PascalCase maps), so a
+live collection and a recorded one (cloud/<region>/<Action>.json) give the same picture.
+
+The cloud's states are mapped onto the inventory's vocabulary here, once (README "The cloud side"):
+VirtualPhysicalConnectionStatus Deleted, or Status Canceled / Rejected / AllocationFailed -> deleted;
+UnConfirmed -> pending (the tenant has not accepted); Status Enabled -> enabled; Terminating / Terminated
+-> disabled; anything else (Initial, Allocating, Allocated, Confirmed: still being set up) -> pending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+CIRCUITS = "DescribePhysicalConnections"
+HOSTED = "ListVirtualPhysicalConnections"
+VBRS = "DescribeVirtualBorderRoutersForPhysicalConnection"
+ACTIONS = (CIRCUITS, HOSTED, VBRS)
+
+DELETED_STATUSES = {"Canceled", "Rejected", "AllocationFailed", "Allocation Failed"}
+DISABLED_STATUSES = {"Terminating", "Terminated"}
+LOCKED = {"Financialized": "locked for arrears (overdue payment)", "SecurityLocked": "locked for security reasons"}
+# LineOperator codes of DescribePhysicalConnections; CO is "another carrier in China"
+LINE_OPERATORS = {"CT": "China Telecom", "CU": "China Unicom", "CM": "China Mobile", "CO": "Other carrier in China"}
+
+
+def map_status(vpconn_status: str | None, status: str | None) -> str:
+    """The inventory's status (pending | enabled | disabled | deleted) of a hosted connection in the cloud."""
+    if vpconn_status == "Deleted" or status in DELETED_STATUSES:
+        return "deleted"
+    if vpconn_status == "UnConfirmed":
+        return "pending"
+    if status == "Enabled":
+        return "enabled"
+    if status in DISABLED_STATUSES:
+        return "disabled"
+    return "pending"
+
+
+def cloud_time(text: str | None) -> datetime | None:
+    """The API's times (2026-11-20T08:00:00Z, sometimes without seconds); None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class CloudCircuit:
+    id: str
+    access_point: str | None
+    bandwidth_mbps: int | None
+    status: str | None                  # the API's: Enabled, Terminated, ...
+    line_operator: str | None
+
+
+@dataclass(frozen=True)
+class CloudConnection:
+    id: str
+    circuit: str | None                 # ParentPhysicalConnectionId
+    vlan: int | None                    # VlanId is a string in this API's answers
+    spec: str | None
+    ali_uid: str | None
+    vpconn_status: str | None           # Confirmed | UnConfirmed | Deleted
+    status: str | None
+    business_status: str | None         # Normal | Financialized | SecurityLocked
+    created: datetime | None
+    vbrs: tuple[str, ...] = ()
+
+    @property
+    def state(self) -> str:
+        return map_status(self.vpconn_status, self.status)
+
+
+@dataclass
+class RegionCloud:
+    region: str
+    at: datetime                        # when it was read: ages (pending acceptance) are measured from here
+    circuits: dict[str, CloudCircuit] = field(default_factory=dict)
+    connections: dict[str, CloudConnection] = field(default_factory=dict)
+    error: str | None = None            # the API error that stopped this region's collection
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def region_picture(region: str, at: datetime, calls: dict[str, list[dict]]) -> RegionCloud:
+    """The picture of one region from its answers: calls[action] = [{"request": {...}, "response": {...}}]."""
+    out = RegionCloud(region, at)
+    for call in calls.get(CIRCUITS, []):
+        for c in (call["response"].get("PhysicalConnectionSet") or {}).get("PhysicalConnectionType") or []:
+            if c.get("ParentPhysicalConnectionId") or c.get("ProductType") == "VirtualPhysicalConnection":
+                continue        # a hosted connection listed among circuits: not one of the partner's circuits
+            out.circuits[c["PhysicalConnectionId"]] = CloudCircuit(
+                c["PhysicalConnectionId"], c.get("AccessPointId"), _int(c.get("Bandwidth")), c.get("Status"),
+                c.get("LineOperator"))
+    vbrs: dict[str, list[str]] = {}
+    for call in calls.get(VBRS, []):
+        on = call["request"].get("PhysicalConnectionId")
+        items = (call["response"].get("VirtualBorderRouterForPhysicalConnectionSet") or {}).get(
+            "VirtualBorderRouterForPhysicalConnectionType") or []
+        vbrs.setdefault(on, []).extend(v.get("VbrId") for v in items if v.get("VbrId"))
+    for call in calls.get(HOSTED, []):
+        for h in call["response"].get("VirtualPhysicalConnections") or []:
+            hid = h["PhysicalConnectionId"]
+            out.connections[hid] = CloudConnection(
+                hid, h.get("ParentPhysicalConnectionId"), _int(h.get("VlanId")), h.get("Spec"),
+                str(h["AliUid"]) if h.get("AliUid") is not None else None, h.get("VirtualPhysicalConnectionStatus"),
+                h.get("Status"), h.get("BusinessStatus"), cloud_time(h.get("CreationTime")),
+                tuple(vbrs.get(hid, ())))
+    return out

@@ -247,3 +247,34 @@ def region_from_inventory(inv, region: str, line_operator: str = "CT") -> Region
             if hc.status == "enabled":
                 r.vbrs[hc.id] = [vbr_item(f"vbr-{hc.id}", hc.vlan, int(hc.tenant))]
     return r
+
+
+def calls_of(region: str, r: Region) -> dict[str, list[dict]]:
+    """The answers a collection of `r` would get, one page each, as {action: [{"request", "response"}]}."""
+    out = {"DescribePhysicalConnections": [{"request": {"RegionId": region, "PageNumber": 1, "PageSize": 50}, "response": {
+        "RequestId": "REQ-1", "PageNumber": 1, "PageSize": 50, "TotalCount": len(r.circuits),
+        "PhysicalConnectionSet": {"PhysicalConnectionType": r.circuits}}}],
+           "ListVirtualPhysicalConnections": [], "DescribeVirtualBorderRoutersForPhysicalConnection": []}
+    for c in r.circuits:
+        mine = [h for h in r.hosted if h["ParentPhysicalConnectionId"] == c["PhysicalConnectionId"]]
+        out["ListVirtualPhysicalConnections"].append({"request": {
+            "RegionId": region, "PhysicalConnectionId": c["PhysicalConnectionId"], "MaxResults": 100}, "response": {
+            "RequestId": "REQ-2", "Count": len(mine), "TotalCount": len(mine), "NextToken": "",
+            "VirtualPhysicalConnections": mine}})
+    for hid, vbrs in r.vbrs.items():
+        out["DescribeVirtualBorderRoutersForPhysicalConnection"].append({"request": {
+            "RegionId": region, "PhysicalConnectionId": hid, "PageNumber": 1, "PageSize": 50}, "response": {
+            "RequestId": "REQ-3", "PageNumber": 1, "PageSize": 50, "TotalCount": len(vbrs),
+            "VirtualBorderRouterForPhysicalConnectionSet": {"VirtualBorderRouterForPhysicalConnectionType": vbrs}}})
+    return out
+
+
+def record(fleet_dir: Path, inventory_path: Path, regions: dict[str, Region], at, errors: dict[str, str] | None = None):
+    """Write fleet_dir/cloud/ with the recorder itself (no server): what `cloud collect --record` would write."""
+    from ecpartner.collect.cloud import RegionCalls, write_cloud
+
+    results = {name: RegionCalls(name, at, calls_of(name, r)) for name, r in regions.items()}
+    for name, error in (errors or {}).items():
+        results[name] = RegionCalls(name, at, error=error)
+    write_cloud(fleet_dir, inventory_path, results)
+    (fleet_dir / ".ecpartner-recording").unlink(missing_ok=True)

@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--output", metavar="PATH", help="write the plan here (atomically) instead of stdout")
     pl.add_argument("--dry-run", action="store_true",
                     help="the CreateVirtualPhysicalConnection request with DryRun=true (checked, nothing created)")
+    pl.add_argument("--cloud-dry-run", action="store_true",
+                    help="send that DryRun request to Alibaba Cloud and report its answer (DRYRUN.SUCCESS passes); "
+                         "credentials as for `cloud collect`")
     pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")

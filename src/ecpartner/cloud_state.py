@@ -117,3 +117,27 @@ def region_picture(region: str, at: datetime, calls: dict[str, list[dict]]) -> R
                 h.get("Status"), h.get("BusinessStatus"), cloud_time(h.get("CreationTime")),
                 tuple(vbrs.get(hid, ())))
     return out
+
+
+# Answers to a DryRun CreateVirtualPhysicalConnection, explained in the partner guide's words ("Troubleshooting"):
+# matched on the error code and message with case, spaces and punctuation ignored
+DRYRUN_SUCCESS = "DRYRUN.SUCCESS"
+DRY_RUN_CAUSES = (
+    (("crosssite",), "Cross-site hosted connection is not allowed: your account and the tenant's account are "
+                     "registered on different Alibaba Cloud sites; make sure both are on the same site"),
+    (("insufficientbandwidth",), "Insufficient bandwidth resources: the total bandwidth of all hosted connections "
+                                 "on the circuit exceeds its capacity; release unused hosted connections, then retry"),
+    (("invalidbandwidth", "specifiedbandwidthisinvalid", "bandwidthinvalid"),
+     "Invalid Bandwidth parameter / The specified bandwidth is invalid: your permissions to manage hosted "
+     "connections have expired; re-apply for permissions (Apply for hosted connection permissions)"),
+    (("invalidvlanidused",), "the VLAN is already used by another connection on this circuit"),
+    (("illegalparamvlanid",), "the VLAN is outside 0..2999"),
+    (("resourcenotfoundphysicalconnectionid",), "the circuit does not exist in this region"),
+    (("incorrectstatusphysicalconnection",), "the circuit must be Enabled and a dedicated circuit"),
+)
+
+
+def explain_dry_run(code: str | None, message: str) -> str | None:
+    """The guide's explanation of a dry-run answer, or None when it has none."""
+    said = "".join(ch for ch in f"{code or ''} {message}".lower() if ch.isalnum())
+    return next((why for keys, why in DRY_RUN_CAUSES if any(k in said for k in keys)), None)

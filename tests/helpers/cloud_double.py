@@ -177,7 +177,7 @@ class CloudDouble:
                          "VirtualBorderRouterForPhysicalConnectionType": everything[(number - 1) * size: number * size]}}
 
     def _CreateVirtualPhysicalConnection(self, region: Region, query: dict):
-        if query.get("DryRun") != "true":
+        if str(query.get("DryRun")).lower() != "true":     # the SDK sends a bool as Python spells it
             return 403, {"Code": "Forbidden.Double", "Message": "the test double only answers DryRun requests"}
         code, message = self.dry_run_answer
         return 400, {"Code": code, "Message": message}

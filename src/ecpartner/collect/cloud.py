@@ -56,7 +56,7 @@ def hide_literals(text: str, secrets) -> str:
 
 class CloudError(Exception):
     def __init__(self, action: str, code: str | None, message: str):
-        self.action, self.code = action, code
+        self.action, self.code, self.said = action, code, message
         super().__init__(f"{action}: {code + ': ' if code else ''}{message}")
 
 
@@ -136,11 +136,14 @@ class Caller:
         self.runtime = RuntimeOptions(autoretry=False, connect_timeout=ms, read_timeout=ms)
 
     def call(self, action: str, **fields) -> tuple[dict, dict]:
-        """(request map, response body map) of one call."""
+        """(request map, response body map) of one call, the request built from the SDK model."""
+        return self.send(action, build(f"{action}Request", **fields))
+
+    def send(self, action: str, request: dict) -> tuple[dict, dict]:
+        """The call of a request map already built by cloud_runbook.build (names and types checked there)."""
         from alibabacloud_vpc20160428 import models
 
-        request = build(f"{action}Request", **fields)
-        model = getattr(models, f"{action}Request")(**fields)
+        model = getattr(models, f"{action}Request")().from_map(request)
         method = getattr(self.client, f"{_snake(action)}_with_options")
         for attempt in range(len(self.backoff) + 1):
             try:
@@ -247,6 +250,19 @@ def collect_cloud(inventory: Inventory, timeout: float = 30.0, access: Access | 
         return {}
     with ThreadPoolExecutor(max_workers=min(4, len(regions)), thread_name_prefix="ecp-cloud") as pool:
         return dict(zip(regions, pool.map(one, regions)))
+
+
+def dry_run(action: str, request: dict, region: str, timeout: float = 30.0, access: Access | None = None,
+            backoff=BACKOFF, sleep=time.sleep) -> tuple[str | None, str]:
+    """Send one DryRun request; (code, message) of the answer: DRYRUN.SUCCESS when the call would succeed.
+    An answer without an error (the call went through) is (None, ...): it should never happen with DryRun."""
+    access = access or resolve_access()
+    caller = Caller(_client(access, region, timeout), timeout, access.secrets, backoff, sleep)
+    try:
+        caller.send(action, request)
+    except CloudError as e:
+        return e.code, e.said
+    return None, "answered without an error: the request was not a dry run"
 
 
 # ---------------------------------------------------------------- recordings

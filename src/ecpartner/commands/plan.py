@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from ecpartner.commands.output import write_output
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.plan import device_states, plan, to_json, to_text
+from ecpartner.plan import ask_cloud, device_states, plan, to_json, to_text
 
 
 def cmd_plan(args) -> int:
@@ -20,7 +20,9 @@ def cmd_plan(args) -> int:
         states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
                                          args.concurrency, args.timeout)
     result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
-                  args.connection_id, at, states, failures, dry_run=args.dry_run)
+                  args.connection_id, at, states, failures, dry_run=args.dry_run or args.cloud_dry_run)
+    if args.cloud_dry_run:
+        ask_cloud(inv, result, timeout=args.timeout)
     if args.format == "json":
         text = json.dumps(to_json(result, args.inventory, now), indent=2) + "\n"
     else:

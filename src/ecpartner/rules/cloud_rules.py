@@ -54,7 +54,8 @@ def cloud_inventory_match(ctx):
             yield cloud
             continue
         in_cloud = {c.id: c for c in _partner_connections(ctx, region, cloud)}
-        ours = [hc for hc in inv.hosted_connections if inv.circuits[hc.circuit].region == region]
+        ours = [hc for hc in inv.hosted_connections if hc.circuit in inv.circuits
+                and inv.circuits[hc.circuit].region == region]
         by_place = {(c.circuit, c.vlan): c for c in in_cloud.values() if c.state != "deleted"}
         claimed: set[str] = set()
         for hc in ours:
@@ -188,6 +189,7 @@ def cloud_pending_acceptance(ctx):
 def cloud_device_match(ctx):
     """The VLAN the cloud has for a connection is carried on its circuit's port by the device."""
     inv = ctx.inventory
+    ours_by_id = {hc.id: hc for hc in inv.hosted_connections if hc.id}
     for region, cloud in _regions(ctx, "cloud-device-match"):
         if region is None:
             yield cloud
@@ -208,7 +210,7 @@ def cloud_device_match(ctx):
                 message = f"{circuit.device} {carrier.name} carries VLAN {found.vlan}, as Alibaba Cloud has for {found.id}"
                 actual = found.vlan
             else:
-                ours = next((hc for hc in inv.hosted_connections if hc.id == found.id), None)
+                ours = ours_by_id.get(found.id)
                 other = ctx.placement(ours).interface if ours is not None else None
                 actual = other.vlan if other is not None else None
                 if other is not None:

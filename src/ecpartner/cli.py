@@ -162,6 +162,15 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
                     help="seconds per API call, to connect and to read (default 30)")
     cc.set_defaults(handler="ecpartner.commands.cloud:cmd_cloud_collect")
+    ci = clsub.add_parser("import", help="write a starter inventory from the cloud (placeholders for the rest)",
+                          epilog=CLOUD_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ci.add_argument("inventory_out", metavar="INVENTORY_OUT", help="the inventory file to write (must not exist)")
+    ci.add_argument("--region", action="append", required=True, metavar="REGION",
+                    help="a region to read (repeatable), e.g. cn-hangzhou")
+    ci.add_argument("--account-id", metavar="ID", help="the partner's Alibaba Cloud account id (else a placeholder)")
+    ci.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="seconds per API call, to connect and to read (default 30)")
+    ci.set_defaults(handler="ecpartner.commands.cloud:cmd_cloud_import")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)

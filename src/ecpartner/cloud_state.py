@@ -70,10 +70,7 @@ class CloudConnection:
     business_status: str | None         # Normal | Financialized | SecurityLocked
     created: datetime | None
     vbrs: tuple[str, ...] = ()
-
-    @property
-    def state(self) -> str:
-        return map_status(self.vpconn_status, self.status)
+    state: str = ""                     # the inventory's word for its status (map_status), set when built
 
 
 @dataclass
@@ -115,7 +112,7 @@ def region_picture(region: str, at: datetime, calls: dict[str, list[dict]]) -> R
                 hid, h.get("ParentPhysicalConnectionId"), _int(h.get("VlanId")), h.get("Spec"),
                 str(h["AliUid"]) if h.get("AliUid") is not None else None, h.get("VirtualPhysicalConnectionStatus"),
                 h.get("Status"), h.get("BusinessStatus"), cloud_time(h.get("CreationTime")),
-                tuple(vbrs.get(hid, ())))
+                tuple(vbrs.get(hid, ())), map_status(h.get("VirtualPhysicalConnectionStatus"), h.get("Status")))
     return out
 
 

@@ -227,13 +227,13 @@ def regions_of(inventory: Inventory) -> dict[str, list[str]]:
     return out
 
 
-def collect_cloud(inventory: Inventory, timeout: float = 30.0, access: Access | None = None,
+def collect_cloud(inventory: Inventory | None, timeout: float = 30.0, access: Access | None = None,
                   on_progress: Callable[[str, str], None] | None = None, backoff=BACKOFF,
-                  sleep=time.sleep, now=_now) -> dict[str, RegionCalls]:
-    """Every region of the inventory, a few at once; an error in one region leaves the others whole.
-    `now` stamps each region's answers (what pending ages are measured from)."""
+                  sleep=time.sleep, now=_now, regions: list[str] | None = None) -> dict[str, RegionCalls]:
+    """Every region of the inventory (or `regions`), a few at once; an error in one region leaves the others
+    whole. `now` stamps each region's answers (what pending ages are measured from)."""
     access = access or resolve_access()
-    regions = regions_of(inventory)
+    regions = regions_of(inventory) if regions is None else {r: [] for r in regions}
 
     def one(region: str) -> RegionCalls:
         try:

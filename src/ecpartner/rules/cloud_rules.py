@@ -5,6 +5,7 @@ an error gives every cloud rule an error finding for that region (could not eval
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from ecpartner.cloud_state import LINE_OPERATORS, LOCKED
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
@@ -35,6 +36,7 @@ def _partner_connections(ctx, region, cloud):
     return [c for c in cloud.connections.values() if c.circuit in mine]
 
 
+@cache
 def _spec_bps(spec: str | None) -> int | None:
     try:
         return parse_bandwidth(spec) if spec else None
@@ -160,6 +162,7 @@ def cloud_business_status(ctx):
 def cloud_pending_acceptance(ctx):
     """Age measured at the time the region was read, so a recorded cloud gives the same verdict on any day."""
     days = ctx.inventory.thresholds.pending_acceptance_days
+    limit, expected = timedelta(days=days), f"accepted within {days:g} days"
     for region, cloud in _regions(ctx, "cloud-pending-acceptance"):
         if region is None:
             yield cloud
@@ -171,17 +174,17 @@ def cloud_pending_acceptance(ctx):
             if found.vpconn_status != "UnConfirmed":
                 yield Finding("cloud-pending-acceptance", PASS, SEV_WARNING, subj,
                               f"Hosted connection {found.id} was accepted by tenant {found.ali_uid}",
-                              expected=f"accepted within {days:g} days", actual=found.vpconn_status)
+                              expected=expected, actual=found.vpconn_status)
                 continue
             age = (cloud.at - found.created) if found.created else None
-            late = age is None or age > timedelta(days=days)
+            late = age is None or age > limit
             waited = f"{age.days} day(s)" if age is not None else "an unknown time (no CreationTime)"
             message = (f"Hosted connection {found.id} has waited {waited} for tenant {found.ali_uid} to accept it "
                        f"(more than {days:g}); the guide: \"Notify the tenant to accept the hosted connection and complete payment\"" if late else
                        f"Hosted connection {found.id} awaits acceptance by tenant {found.ali_uid} for {waited} "
                        f"(within {days:g})")
             yield Finding("cloud-pending-acceptance", verdict(not late), SEV_WARNING, subj, message,
-                          expected=f"accepted within {days:g} days",
+                          expected=expected,
                           actual={"status": "UnConfirmed", "days": age.days if age is not None else None})
 
 
@@ -201,16 +204,19 @@ def cloud_device_match(ctx):
             state = ctx.states.get(circuit.device)
             if state is None:
                 continue       # device-reachable reports the device; nothing to compare with
-            platform = inv.devices[circuit.device].platform
-            carrier = state.carrier(circuit.interface, found.vlan, interface_name(platform, circuit.interface,
-                                                                                  found.vlan))
+            ours = ours_by_id.get(found.id)
+            if ours is not None and ours.vlan == found.vlan and ours.circuit == found.circuit:
+                carrier = ctx.placement(ours).interface       # the join every device rule shares, made once
+            else:
+                platform = inv.devices[circuit.device].platform
+                carrier = state.carrier(circuit.interface, found.vlan,
+                                        interface_name(platform, circuit.interface, found.vlan))
             subj = subject(circuit=found.circuit, hosted_connection=found.id, device=circuit.device,
                            interface=carrier.name if carrier else None, region=region, tenant=found.ali_uid)
             if carrier is not None:
                 message = f"{circuit.device} {carrier.name} carries VLAN {found.vlan}, as Alibaba Cloud has for {found.id}"
                 actual = found.vlan
             else:
-                ours = ours_by_id.get(found.id)
                 other = ctx.placement(ours).interface if ours is not None else None
                 actual = other.vlan if other is not None else None
                 if other is not None:

@@ -73,13 +73,24 @@ class CloudConnection:
     state: str = ""                     # the inventory's word for its status (map_status), set when built
 
 
+@dataclass(frozen=True)
+class CloudVbr:
+    id: str
+    on: str                             # the circuit or hosted connection it is on
+    vlan: int | None
+    bandwidth_mbps: int | None          # its bandwidth cap; None: none set ("Speed Unlimited")
+    owner: str | None                   # VbrOwnerUid: the tenant's account
+    status: str | None
+
+
 @dataclass
 class RegionCloud:
     region: str
     at: datetime                        # when it was read: ages (pending acceptance) are measured from here
     circuits: dict[str, CloudCircuit] = field(default_factory=dict)
     connections: dict[str, CloudConnection] = field(default_factory=dict)
-    error: str | None = None            # the API error that stopped this region's collection
+    error: str | None = None
+    vbrs: dict[str, list[CloudVbr]] = field(default_factory=dict)   # circuit or hosted connection id -> its VBRs            # the API error that stopped this region's collection
 
 
 def _int(value) -> int | None:
@@ -105,6 +116,10 @@ def region_picture(region: str, at: datetime, calls: dict[str, list[dict]]) -> R
         items = (call["response"].get("VirtualBorderRouterForPhysicalConnectionSet") or {}).get(
             "VirtualBorderRouterForPhysicalConnectionType") or []
         vbrs.setdefault(on, []).extend(v.get("VbrId") for v in items if v.get("VbrId"))
+        out.vbrs.setdefault(on, []).extend(
+            CloudVbr(v["VbrId"], on, _int(v.get("VlanId")), _int(v.get("Bandwidth")) or None,
+                     str(v["VbrOwnerUid"]) if v.get("VbrOwnerUid") is not None else None, v.get("Status"))
+            for v in items if v.get("VbrId"))
     for call in calls.get(HOSTED, []):
         for h in call["response"].get("VirtualPhysicalConnections") or []:
             hid = h["PhysicalConnectionId"]

@@ -72,7 +72,7 @@ def test_every_page_of_every_listing_is_read(tmp_path, creds):
     assert [q.get("NextToken") for q in listing] == [None, "tok-100", "tok-200"]
     assert all(q["MaxResults"] == "100" for q in listing)
     assert len(double.calls("ListVirtualPhysicalConnections")) == 60 + 2       # one per circuit, 3 pages on one
-    assert len(double.calls("DescribeVirtualBorderRoutersForPhysicalConnection")) == 125 + 1   # not deleted; 2 pages
+    assert len(double.calls("DescribeVirtualBorderRoutersForPhysicalConnection")) == 60 + 125 + 1   # circuits, not deleted; 2 pages
     assert len(picture.connections["pc-bighc0000"].vbrs) == 60
     assert {a for a, _, _ in double.seen} <= READ_ONLY
 

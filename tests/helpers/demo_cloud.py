@@ -14,7 +14,7 @@ RECORDED_AT = datetime(2026, 11, 26, 8, 0, tzinfo=timezone.utc)
 
 
 def demo_regions(inv):
-    from helpers.cloud_double import hosted_item, region_from_inventory
+    from helpers.cloud_double import hosted_item, region_from_inventory, vbr_item
     from ecpartner.collect.cloud import regions_of
 
     regions = {r: region_from_inventory(inv, r) for r in regions_of(inv)}
@@ -36,6 +36,9 @@ def demo_regions(inv):
     next(c for c in regions["cn-qingdao"].circuits if c["PhysicalConnectionId"] == "pc-qd02")["Bandwidth"] = 1000
     hosted("cn-shenzhen", "pc-szhc02")["BusinessStatus"] = "Financialized"
     hosted("cn-qingdao", "pc-qdhc01")["BusinessStatus"] = "SecurityLocked"
+    # tenants' VBRs on the circuits themselves (the shared model), for `plan convert`: one without a bandwidth cap
+    hz.vbrs["pc-hz03"] = [vbr_item("vbr-hz03legacy", 360, 1987654321098765) | {"Bandwidth": ""}]
+    regions["cn-beijing"].vbrs["pc-bj01"] = [vbr_item("vbr-bj01legacy", 150, 1300000000000101) | {"Bandwidth": "200"}]
     return regions
 
 

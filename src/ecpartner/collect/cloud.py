@@ -2,7 +2,7 @@
 
 For each region: DescribePhysicalConnections (every page), ListVirtualPhysicalConnections of each of the
 partner's circuits (every page, via NextToken), and DescribeVirtualBorderRoutersForPhysicalConnection of
-each hosted connection not deleted. Every request is built from the SDK's request model (cloud_runbook.build)
+each circuit and each hosted connection not deleted. Every request is built from the SDK's request model (cloud_runbook.build)
 and sent by the official SDK client. Each call has the run's timeout (connect and read); a throttled call
 (Throttling.*) is retried with backoff; any other API error ends that region's collection (it becomes that
 region's error finding) while the other regions go on.
@@ -186,14 +186,15 @@ def collect_region(caller: Caller, region: str, circuits: list[str], on_progress
             _pages(caller, out, HOSTED, region_id=region, physical_connection_id=circuit,
                    max_results=PAGE_SIZE[HOSTED])
         picture = region_picture(region, out.at, out.calls)
-        for hosted in picture.connections.values():
-            if hosted.state != "deleted":
-                for page in range(1, MAX_PAGES + 1):
-                    request, body = caller.call(VBRS, region_id=region, physical_connection_id=hosted.id,
-                                                page_number=page, page_size=PAGE_SIZE[VBRS])
-                    out.calls.setdefault(VBRS, []).append({"request": request, "response": body})
-                    if page * PAGE_SIZE[VBRS] >= int(body.get("TotalCount") or 0):
-                        break
+        # the VBRs on each circuit (a tenant's shared-model VBR: what `plan convert` converts) and on each
+        # hosted connection not deleted (the tenant's)
+        for on in [*picture.circuits, *(h.id for h in picture.connections.values() if h.state != "deleted")]:
+            for page in range(1, MAX_PAGES + 1):
+                request, body = caller.call(VBRS, region_id=region, physical_connection_id=on,
+                                            page_number=page, page_size=PAGE_SIZE[VBRS])
+                out.calls.setdefault(VBRS, []).append({"request": request, "response": body})
+                if page * PAGE_SIZE[VBRS] >= int(body.get("TotalCount") or 0):
+                    break
         if on_progress:
             on_progress(region, f"{len(picture.circuits)} circuit(s), {len(picture.connections)} hosted connection(s)")
     except CloudError as e:

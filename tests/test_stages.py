@@ -12,7 +12,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ecpartner"
 
 STAGES = [                    # top first; a name is a module or a package of src/ecpartner
     {"cli", "__main__", "commands"},
-    {"check", "plan", "cloud_import"},
+    {"check", "plan", "cloud_import", "convert"},
     {"rules", "report"},
     {"telemetry"},
     {"parse"},

@@ -112,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
 
-    pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
+    pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply "
+                                     "(`plan convert INVENTORY --vbr ID`: convert a tenant's VBR)")
     pl.add_argument("inventory", help=INVENTORY_HELP)
     pl.add_argument("--circuit", required=True, metavar="ID", help="the circuit to provision it on")
     pl.add_argument("--tenant", required=True, metavar="ACCOUNT", help="the tenant's Alibaba Cloud account id")
@@ -203,8 +204,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def convert_parser() -> argparse.ArgumentParser:
+    """`ecpartner plan convert ...`: its own parser, because `plan`'s first word is the inventory."""
+    cv = _Parser(prog="ecpartner plan convert", description="Convert a tenant's VBR on the partner's circuit into a "
+                 "hosted connection: preconditions and runbook (the guide's \"Convert a connection for an existing "
+                 "tenant\").", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cv.add_argument("inventory", help=INVENTORY_HELP)
+    cv.add_argument("--vbr", required=True, metavar="VBR_ID", help="the tenant's VBR on one of the partner's circuits")
+    cv.add_argument("--bandwidth-cap", type=_positive_int, metavar="MBPS",
+                    help="the bandwidth cap to set first when the VBR has none")
+    cv.add_argument("--dry-run", action="store_true", help="CreateVpconnFromVbr with DryRun=true")
+    cv.add_argument("--cloud", action="store_true", help="read Alibaba Cloud live (default: the recorded cloud/)")
+    cv.add_argument("--fixtures", metavar="DIR", help="recorded fleet directory (default: beside the inventory)")
+    cv.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="seconds per API call with --cloud")
+    cv.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
+    cv.add_argument("--output", metavar="PATH", help="write the plan here (atomically) instead of stdout")
+    cv.set_defaults(handler="ecpartner.commands.plan:cmd_plan_convert", verbose=False)
+    return cv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    words = [a for a in argv if a not in ("-v", "--verbose")]
+    if words[:2] == ["plan", "convert"]:
+        args = convert_parser().parse_args(words[2:])
+        args.verbose = len(words) != len(argv)
+    else:
+        args = build_parser().parse_args(argv)
     from ecpartner.logsetup import setup_logging
 
     setup_logging(args.verbose)   # no tracebacks (ours or paramiko's) at default verbosity; -v shows them

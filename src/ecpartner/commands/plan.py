@@ -29,3 +29,17 @@ def cmd_plan(args) -> int:
         text = to_text(result, markdown=args.format == "markdown")
     write_output(text, args.output, "the plan")
     return result.exit_code
+
+
+def cmd_plan_convert(args) -> int:
+    """`plan convert INVENTORY --vbr VBR_ID`: the conversion's preconditions and runbook."""
+    from ecpartner.check import cloud_picture
+    from ecpartner.convert import plan_convert, to_json as convert_json, to_text as convert_text
+    from ecpartner.display import safe
+
+    inv = load_inventory(args.inventory)
+    cloud = cloud_picture(inv, live=args.cloud, fixtures=args.fixtures, timeout=args.timeout)
+    result = plan_convert(inv, cloud, args.vbr, dry_run=args.dry_run, cap_mbps=args.bandwidth_cap)
+    text = (json.dumps(convert_json(result), indent=2) + "\n") if args.format == "json" else convert_text(result, safe)
+    write_output(text, args.output, "the conversion plan")
+    return result.exit_code

@@ -220,3 +220,13 @@ def test_a_bad_endpoint_setting_is_bad_input(monkeypatch):
     with pytest.raises(InputError, match="ECP_CLOUD_ENDPOINT='ftp://x': expected http"):
         resolve_access({"ECP_CLOUD_ENDPOINT": "ftp://x", "ALIBABA_CLOUD_ACCESS_KEY_ID": "a",
                         "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "b"})
+
+
+def test_collect_without_record_only_reads_and_reports(demo, creds, capsys):
+    path, regions = demo
+    with CloudDouble(regions) as double:
+        creds.setenv("ECP_CLOUD_ENDPOINT", double.endpoint)
+        assert main(["cloud", "collect", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "cloud cn-hangzhou: 3 circuit(s), 11 hosted connection(s)" in err and "read 6 of 6 regions" in err
+    assert not (path.parent / "cloud").exists()

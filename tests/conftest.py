@@ -16,6 +16,10 @@ if os.environ.get("CI"):
 
 ROOT = Path(__file__).parents[1]
 
+# alibabacloud-credentials reads these when first imported: no test may ever ask the ECS metadata service
+# (an address off this machine) for a RAM role, whatever the environment it runs in
+os.environ["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
+
 
 @pytest.fixture
 def demo_inventory() -> Path:

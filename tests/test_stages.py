@@ -12,13 +12,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ecpartner"
 
 STAGES = [                    # top first; a name is a module or a package of src/ecpartner
     {"cli", "__main__", "commands"},
-    {"check", "plan"},
+    {"check", "plan", "cloud_import", "convert"},
     {"rules", "report"},
     {"telemetry"},
     {"parse"},
     {"collect", "render", "cloud_runbook", "inventory_loader", "placement"},
     {"inventory", "state", "findings", "platforms", "ifmib", "safetext", "display", "logsetup", "atomic",
-     "errors", "gc_pause", "fleet_layout", "timefmt", "__init__"},
+     "errors", "gc_pause", "fleet_layout", "timefmt", "cloud_state", "__init__"},
 ]
 RANK = {name: level for level, names in enumerate(STAGES) for name in names}
 

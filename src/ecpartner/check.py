@@ -14,7 +14,7 @@ from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory
 from ecpartner.parse import build_states
-from ecpartner.rules import DEVICES, INVENTORY, TELEMETRY, Context, all_rules, evaluate
+from ecpartner.rules import CLOUD, DEVICES, INVENTORY, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import default_path, sample_sources
 
 TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance",
@@ -33,8 +33,10 @@ def stage(name: str, timings: dict[str, float]):
 
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
               concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
-              timings: dict[str, float] | None = None, telemetry: str | None = None) -> list[Finding]:
-    """`telemetry` ("store" | "series" | None: the one with more samples) picks the telemetry rules' source."""
+              timings: dict[str, float] | None = None, telemetry: str | None = None,
+              cloud: bool = False) -> list[Finding]:
+    """`telemetry` ("store" | "series" | None: the one with more samples) picks the telemetry rules' source;
+    `cloud`: read Alibaba Cloud live for the cloud rules (else the recorded cloud/ of the fleet, if any)."""
     timings = {} if timings is None else timings
     rules = all_rules()
     rule_ids = only or [r.id for r in rules.values() if r.in_check]
@@ -52,8 +54,24 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
         with stage("telemetry", timings):   # no source at all: None, and the telemetry rules stay silent
             ctx.telemetry = load_window(inventory, db, since, fixtures_dir=fixtures, states=ctx.states,
                                         choice=telemetry)
+    if CLOUD in needs:
+        with stage("cloud", timings):
+            ctx.cloud = cloud_picture(inventory, live=cloud, fixtures=fixtures, timeout=timeout)
     with stage("rules", timings), gc_paused():      # a finding per rule and subject: 160,000 on 20,000 connections
         return evaluate(ctx, rule_ids)
+
+
+def cloud_picture(inventory: Inventory, live: bool = False, fixtures: str | None = None,
+                  timeout: float = 30.0) -> dict | None:
+    """region -> RegionCloud: read live, or replayed from the fleet's cloud/ (None: no cloud data, rules silent)."""
+    fleet_dir = Path(fixtures) if fixtures else inventory.base_dir
+    if not live and not (fleet_dir / "cloud").is_dir():
+        return None
+    from ecpartner.collect import cloud
+
+    if live:
+        return {region: got.picture() for region, got in cloud.collect_cloud(inventory, timeout=timeout).items()}
+    return cloud.load_recorded(fleet_dir, inventory)
 
 
 def telemetry_findings(inventory: Inventory, window) -> list[Finding]:

@@ -32,6 +32,9 @@ SINCE_HELP = "telemetry window, measured back from the newest sample: 30m, 24h, 
 TELEMETRY_HELP = ("which samples the telemetry verdicts stand on when both exist: the store or the recorded "
                   "series (telemetry/*.csv beside the inventory). Default: the one with more samples in the "
                   "window; a store named with --db is chosen")
+CLOUD_HELP = """credentials: ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, else the
+  alibabacloud-credentials default chain (profile, RAM role); ECP_CLOUD_ENDPOINT=http://HOST:PORT sends every
+  call there (tests). Exit 3 when a region could not be read (the others are still read and recorded)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("inventory", help=INVENTORY_HELP)
     live_options(c)
+    c.add_argument("--cloud", action="store_true",
+                   help="read Alibaba Cloud live for the cloud-* rules (default: the recorded cloud/, if any)")
     c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids (comma-separated)")
     c.add_argument("--format", choices=FORMATS, default="table",
                    help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
@@ -117,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
 
-    pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
+    pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply "
+                                     "(`plan convert INVENTORY --vbr ID`: convert a tenant's VBR)")
     pl.add_argument("inventory", help=INVENTORY_HELP)
     pl.add_argument("--circuit", required=True, metavar="ID", help="the circuit to provision it on")
     pl.add_argument("--tenant", required=True, metavar="ACCOUNT", help="the tenant's Alibaba Cloud account id")
@@ -134,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--output", metavar="PATH", help="write the plan here (atomically) instead of stdout")
     pl.add_argument("--dry-run", action="store_true",
                     help="the CreateVirtualPhysicalConnection request with DryRun=true (checked, nothing created)")
+    pl.add_argument("--cloud-dry-run", action="store_true",
+                    help="send that DryRun request to Alibaba Cloud and report its answer (DRYRUN.SUCCESS passes); "
+                         "credentials as for `cloud collect`")
     pl.set_defaults(handler="ecpartner.commands.plan:cmd_plan")
 
     r = sub.add_parser("render", help="generate switch configuration for hosted connections")
@@ -154,6 +163,25 @@ def build_parser() -> argparse.ArgumentParser:
                     help="devices collected at once (default 20)")
     co.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=TIMEOUT_HELP)
     co.set_defaults(handler="ecpartner.commands.collect:cmd_collect")
+
+    cl = sub.add_parser("cloud", help="what Alibaba Cloud says exists (read-only)")
+    clsub = cl.add_subparsers(dest="cloud_command", required=True, parser_class=_Parser)
+    cc = clsub.add_parser("collect", help="read every region's circuits, hosted connections and VBRs",
+                          epilog=CLOUD_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cc.add_argument("inventory", help=INVENTORY_HELP)
+    cc.add_argument("--record", metavar="DIR", help="write the answers under DIR/cloud/<region>/ (replayed by check)")
+    cc.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="seconds per API call, to connect and to read (default 30)")
+    cc.set_defaults(handler="ecpartner.commands.cloud:cmd_cloud_collect")
+    ci = clsub.add_parser("import", help="write a starter inventory from the cloud (placeholders for the rest)",
+                          epilog=CLOUD_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ci.add_argument("inventory_out", metavar="INVENTORY_OUT", help="the inventory file to write (must not exist)")
+    ci.add_argument("--region", action="append", required=True, metavar="REGION",
+                    help="a region to read (repeatable), e.g. cn-hangzhou")
+    ci.add_argument("--account-id", metavar="ID", help="the partner's Alibaba Cloud account id (else a placeholder)")
+    ci.add_argument("--timeout", type=_seconds, default=30.0, metavar="S",
+                    help="seconds per API call, to connect and to read (default 30)")
+    ci.set_defaults(handler="ecpartner.commands.cloud:cmd_cloud_import")
 
     t = sub.add_parser("telemetry", help="counter sampling and reports")
     tsub = t.add_subparsers(dest="telemetry_command", required=True, parser_class=_Parser)
@@ -199,8 +227,33 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def convert_parser() -> argparse.ArgumentParser:
+    """`ecpartner plan convert ...`: its own parser, because `plan`'s first word is the inventory."""
+    cv = _Parser(prog="ecpartner plan convert", description="Convert a tenant's VBR on the partner's circuit into a "
+                 "hosted connection: preconditions and runbook (the guide's \"Convert a connection for an existing "
+                 "tenant\").", epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cv.add_argument("inventory", help=INVENTORY_HELP)
+    cv.add_argument("--vbr", required=True, metavar="VBR_ID", help="the tenant's VBR on one of the partner's circuits")
+    cv.add_argument("--bandwidth-cap", type=_positive_int, metavar="MBPS",
+                    help="the bandwidth cap to set first when the VBR has none")
+    cv.add_argument("--dry-run", action="store_true", help="CreateVpconnFromVbr with DryRun=true")
+    cv.add_argument("--cloud", action="store_true", help="read Alibaba Cloud live (default: the recorded cloud/)")
+    cv.add_argument("--fixtures", metavar="DIR", help="recorded fleet directory (default: beside the inventory)")
+    cv.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help="seconds per API call with --cloud")
+    cv.add_argument("--format", choices=["table", "json"], default="table", help="output format (default table)")
+    cv.add_argument("--output", metavar="PATH", help="write the plan here (atomically) instead of stdout")
+    cv.set_defaults(handler="ecpartner.commands.plan:cmd_plan_convert", verbose=False)
+    return cv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    words = [a for a in argv if a not in ("-v", "--verbose")]
+    if words[:2] == ["plan", "convert"]:
+        args = convert_parser().parse_args(words[2:])
+        args.verbose = len(words) != len(argv)
+    else:
+        args = build_parser().parse_args(argv)
     from ecpartner.logsetup import setup_logging
 
     setup_logging(args.verbose)   # no tracebacks (ours or paramiko's) at default verbosity; -v shows them

@@ -108,6 +108,7 @@ class Thresholds:
     qos_tolerance: float = 0.05
     utilization_warn: float = 0.9
     max_drop_ratio: float = 0.001
+    pending_acceptance_days: float = 7    # cloud-pending-acceptance: days a tenant may take to accept
 
 
 @dataclass(frozen=True)

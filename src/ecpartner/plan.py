@@ -62,6 +62,7 @@ class PlanResult:
     config_note: str | None = None      # why no configuration is shown at all
     evaluated_at: datetime | None = None    # the moment the permission window was judged at
     comment: str | None = None          # the device CLI's comment marker, for a blocked plan's preview
+    cloud_answer: Finding | None = None     # plan --cloud-dry-run: what Alibaba Cloud answered the DryRun request
 
     @property
     def applicable(self) -> bool:
@@ -314,6 +315,29 @@ def plan(inv: Inventory, circuit_id: str, tenant_id: str, bandwidth: str, vlan="
     return result
 
 
+def ask_cloud(inv: Inventory, result: PlanResult, timeout: float = 30.0, access=None) -> PlanResult:
+    """plan --cloud-dry-run: send the DryRun CreateVirtualPhysicalConnection and add the answer as a finding
+    (DRYRUN.SUCCESS passes; any other answer blocks, explained in the guide's words where it has them)."""
+    from ecpartner.cloud_state import DRYRUN_SUCCESS, explain_dry_run
+    from ecpartner.collect.cloud import dry_run
+
+    hc = result.connection
+    if result.request is None or result.request.get("DryRun") is not True:
+        return result           # nothing to ask (a VLAN out of range renders no request)
+    code, message = dry_run("CreateVirtualPhysicalConnection", result.request, inv.circuits[hc.circuit].region,
+                            timeout, access)
+    ok = code == DRYRUN_SUCCESS
+    why = explain_dry_run(code, message)
+    said = f"{code}: {message}" if code else message
+    text = (f"Alibaba Cloud answered the DryRun request {DRYRUN_SUCCESS}: the call would succeed" if ok else
+            f"Alibaba Cloud refused the DryRun request ({said})" + (f"; the guide: {why}" if why else ""))
+    f = Finding("cloud-dry-run", PASS if ok else FAIL, SEV_ERROR, subject(circuit=hc.circuit, hosted_connection=hc.key),
+                text, expected=DRYRUN_SUCCESS, actual=code or message, requirement="Troubleshooting")
+    result.cloud_answer = f
+    (result.passed if ok else result.blockers).append(f)
+    return result
+
+
 def holders(inv: Inventory, placement: Placement) -> list[HostedConnection]:
     """Other non-deleted connections on the interface the plan would configure: the same VLAN, the whole
     port when either is VLAN 0, or the device's <port>.<vlan> subinterface already carrying theirs."""
@@ -365,6 +389,7 @@ def to_json(result: PlanResult, inventory_path: str, now: datetime) -> dict:
         "advice": [f.to_dict() for f in result.advice],
         "context": [f.to_dict() for f in result.context],
         "passed": [f.to_dict() for f in result.passed],
+        "cloud_dry_run": result.cloud_answer.to_dict() if result.cloud_answer is not None else None,
         "config": shown_config(result),
         "config_note": result.config_note,
         "api": {"action": "CreateVirtualPhysicalConnection", "request": result.request, "command": shown_command(result),
@@ -391,6 +416,8 @@ def to_text(result: PlanResult, markdown: bool = False) -> str:
         if items:
             out += [f"{head}{title} ({len(items)})"] + [_finding_line(f, markdown) for f in items] + [""]
     out += [f"Checks passed for this connection, its circuit, device and partner: {len(result.passed)}", ""]
+    if result.cloud_answer is not None:
+        out += [f"{head}Alibaba Cloud dry run", esc(result.cloud_answer.message), ""]
     config = shown_config(result)
     if result.config_note is not None:
         out += [f"{head}Configuration for {esc(result.device)}", esc(result.config_note), ""]

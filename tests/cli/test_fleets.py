@@ -76,6 +76,19 @@ DEMO_PROBLEMS = {
     ("arp-rate-limit", "fail", "warning", "pc-zjk01", "pc-zjkhc02", "zjk-mx-01", "xe-0/0/0.101"),
     ("arp-rate-limit", "fail", "warning", "pc-zjk02", "pc-zjkhc04", "zjk-mx-01", "xe-0/0/1.0"),       # VLAN 0: unit 0
     ("config-drift", "fail", "warning", "pc-zjk01", None, "zjk-mx-01", "xe-0/0/0.150"),
+    # the recorded cloud (cloud/, written by tests/helpers/demo_cloud.py): one drift or more per cloud rule
+    ("cloud-inventory-match", "fail", "error", "pc-hz01", "pc-hc02", None, None),     # VLAN 111 in the cloud
+    ("cloud-inventory-match", "fail", "error", "pc-hz02", "pc-hc05", None, None),     # never created (VLAN 3001)
+    ("cloud-inventory-match", "fail", "error", "pc-hz02", "pc-hc06", None, None),     # the cloud sold 200M
+    ("cloud-inventory-match", "fail", "error", "pc-hz02", "pc-hc07", None, None),     # VLAN 201 in the cloud
+    ("cloud-inventory-match", "fail", "error", "pc-hz03", "pc-hc99", None, None),     # not in the inventory
+    ("cloud-circuit-match", "fail", "error", "pc-sh02", None, None, None),            # line operator CO
+    ("cloud-circuit-match", "fail", "error", "pc-qd02", None, None, None),            # 1G, not 10G
+    ("cloud-business-status", "fail", "error", "pc-sz01", "pc-szhc02", None, None),   # Financialized
+    ("cloud-business-status", "fail", "error", "pc-qd01", "pc-qdhc01", None, None),   # SecurityLocked
+    ("cloud-pending-acceptance", "fail", "warning", "pc-hz02", "pc-hc07", None, None),  # 16 days unaccepted
+    ("cloud-device-match", "fail", "error", "pc-hz01", "pc-hc02", "hz-acc-01", "GigabitEthernet0/0/1.101"),
+    ("cloud-device-match", "fail", "error", "pc-hz03", "pc-hc10", "hz-acc-02", None),  # the device lacks it
 }
 
 
@@ -97,7 +110,7 @@ def test_demo_fleet_breaks_and_passes_every_check_rule(run, demo_inventory):
     _, out, _ = run("check", demo_inventory, "--format", "json")
     findings = json.loads(out)["findings"]
     check_rules = {r.id for r in RULES.values() if r.in_check}
-    assert len(check_rules) == 19 and "permission-valid" not in check_rules   # plan's rule
+    assert len(check_rules) == 24 and "permission-valid" not in check_rules   # plan's rule
     assert {f["rule"] for f in findings if f["status"] != "pass"} == check_rules
     assert {f["rule"] for f in findings if f["status"] == "pass"} == check_rules
 

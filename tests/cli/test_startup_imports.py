@@ -72,3 +72,11 @@ def test_the_alibaba_cloud_sdk_is_loaded_only_to_print_cloud_steps(tmp_path, arg
 def test_render_loads_the_sdk_because_it_prints_the_cloud_steps(tmp_path):
     """The other side of the lazy import: the runbook really builds its requests from the SDK's models."""
     assert "alibabacloud_vpc20160428.models" in modules_at_exit(tmp_path, "render", CLEAN)
+
+
+def test_replaying_a_recorded_cloud_loads_no_sdk_and_no_ssh(tmp_path):
+    """The demo fleet has a cloud/ recording: check judges it from the JSON alone."""
+    modules = modules_at_exit(tmp_path, "check", "fixtures/demo/inventory.yaml", "--only",
+                              "cloud-inventory-match,cloud-business-status")
+    assert "ecpartner.collect.cloud" in modules and "ecpartner.rules.cloud_rules" in modules   # it was replayed
+    assert sdk(modules) == [] and "ecpartner.collect.ssh" not in modules and heavy(modules) == []

@@ -42,7 +42,7 @@ def cmd_check(args) -> int:
     only = selected_rules(args.only)
     findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
                          timeout=args.timeout, db=args.db, since=args.since, timings=timings,
-                         telemetry=args.telemetry)
+                         telemetry=args.telemetry, cloud=getattr(args, "cloud", False))
     with stage("report", timings), gc_paused():
         text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
                              color=args.output is None and color_wanted(sys.stdout))

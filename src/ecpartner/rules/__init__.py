@@ -12,13 +12,13 @@ from typing import Iterable
 
 from ecpartner.findings import Finding
 from ecpartner.rules import registry
-from ecpartner.rules.registry import DEVICES, INVENTORY, TELEMETRY, Context, Rule, rule  # noqa: F401
+from ecpartner.rules.registry import CLOUD, DEVICES, INVENTORY, TELEMETRY, Context, Rule, rule  # noqa: F401
 
 
 def all_rules() -> dict[str, Rule]:
     """Every rule by id, in report order."""
     # Registration happens on import; the order here is the order of the report.
-    from ecpartner.rules import inventory_rules, device_rules, telemetry_rules  # noqa: F401
+    from ecpartner.rules import inventory_rules, device_rules, telemetry_rules, cloud_rules  # noqa: F401
     return registry.RULES
 
 

@@ -3,7 +3,7 @@ modules register themselves when `ecpartner.rules.all_rules()` imports them.
 
 A rule declares in `needs` what it reads, so a run collects only that: INVENTORY (the typed inventory),
 DEVICES (parsed device states, collected from the devices or a recorded fleet), TELEMETRY (a window of
-counter samples).
+counter samples), CLOUD (what Alibaba Cloud says exists: a recorded cloud/ or a live read).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from ecpartner.inventory import Inventory
 from ecpartner.placement import Placement, Placements
 from ecpartner.state import DeviceState
 
-INVENTORY, DEVICES, TELEMETRY = "inventory", "devices", "telemetry"
-NEEDS = frozenset({INVENTORY, DEVICES, TELEMETRY})
+INVENTORY, DEVICES, TELEMETRY, CLOUD = "inventory", "devices", "telemetry", "cloud"
+NEEDS = frozenset({INVENTORY, DEVICES, TELEMETRY, CLOUD})
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Context:
     failures: dict[str, str] = field(default_factory=dict)           # device name -> why it has no state
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     telemetry: object | None = None   # telemetry rates, when a store or fixture series is available
+    cloud: dict | None = None         # region -> cloud_state.RegionCloud, when the cloud was recorded or read
     memo: dict = field(default_factory=dict, repr=False)   # per-run results several rules share
     _placements: Placements | None = field(default=None, repr=False)
 
@@ -44,7 +45,7 @@ class Rule:
     id: str
     requirement: str            # guide section the rule enforces
     func: Callable[[Context], Iterable[Finding]]
-    needs: frozenset[str]       # what the run must provide: INVENTORY, DEVICES, TELEMETRY
+    needs: frozenset[str]       # what the run must provide: INVENTORY, DEVICES, TELEMETRY, CLOUD
     in_check: bool              # part of `check` by default (permission-valid is for `plan`)
 
 

@@ -34,7 +34,7 @@ def _suggestion(given: str, known) -> str:
 
 
 def cmd_check(args) -> int:
-    from ecpartner.report import render_report
+    from ecpartner.report import report_chunks
 
     timings: dict[str, float] = {}
     with stage("load", timings):
@@ -44,7 +44,7 @@ def cmd_check(args) -> int:
                          timeout=args.timeout, db=args.db, since=args.since, timings=timings,
                          telemetry=args.telemetry)
     with stage("report", timings), gc_paused():
-        text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
-                             color=args.output is None and color_wanted(sys.stdout))
-        write_output(text, args.output, "report")
+        pieces = report_chunks(args.format, findings, args.inventory, datetime.now(timezone.utc),
+                               color=args.output is None and color_wanted(sys.stdout))
+        write_output(pieces, args.output, "report")     # streamed: the report is never whole in memory
     return exit_code(findings)

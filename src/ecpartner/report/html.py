@@ -28,7 +28,11 @@ summary { cursor: pointer; }
 """
 
 
-def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:
+def chunks(findings, inventory_path, generated_at, **options):
+    yield render(findings, inventory_path, generated_at, **options)
+
+
+def render(findings: list[Finding], inventory_path: str, generated_at: datetime, baseline=None) -> str:
     s = summarize(findings)
     groups = group_by_rule(findings)
     title = f"ecpartner check: {inventory_path}"

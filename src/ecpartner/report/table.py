@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import datetime
+from typing import Iterator
 
 from ecpartner.display import safe
 from ecpartner.findings import SEV_ERROR, Finding, summarize
@@ -20,7 +21,13 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "ok": "\033[32m"}
 _RESET = "\033[0m"
 
 
-def render(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False) -> str:
+def chunks(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False,
+           **options) -> Iterator[str]:
+    yield render(findings, inventory_path, generated_at, color, **options)
+
+
+def render(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False,
+           baseline: dict | None = None) -> str:
     summary = summarize(findings)
     lines = _wrap(f"ecpartner check of {inventory_path} at {iso_utc(generated_at)}", "")
     problems = problems_first(findings)

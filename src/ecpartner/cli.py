@@ -105,7 +105,19 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--db", metavar="PATH", help=DB_HELP + ", for the telemetry-* rules")
     c.add_argument("--since", default="24h", help=SINCE_HELP)
     c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
+    c.add_argument("--baseline", metavar="OLD.json",
+                   help="an earlier check --format json report: mark each finding new or known, list what is resolved")
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
+
+    d = sub.add_parser("diff", help="new, resolved and changed findings between two check reports (json)",
+                       description="Compare two `check --format json` reports by finding key (rule and subject, "
+                                   "with its region and tenant). Exit 1 when a new error-severity problem appeared.")
+    d.add_argument("old", metavar="OLD.json", help="the earlier report")
+    d.add_argument("new", metavar="NEW.json", help="the later report")
+    d.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                   help="output format (default table)")
+    d.add_argument("--output", metavar="PATH", help="write the diff here (atomically) instead of stdout")
+    d.set_defaults(handler="ecpartner.commands.diff:cmd_diff")
 
     pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply")
     pl.add_argument("inventory", help=INVENTORY_HELP)

@@ -40,11 +40,17 @@ def cmd_check(args) -> int:
     with stage("load", timings):
         inventory = load_inventory(args.inventory)
     only = selected_rules(args.only)
+    baseline = None
+    if getattr(args, "baseline", None):      # read before the run: a bad baseline stops it at once (exit 2)
+        from ecpartner.report.diff import baseline_marks, load_findings
+
+        baseline = load_findings(args.baseline)
     findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
                          timeout=args.timeout, db=args.db, since=args.since, timings=timings,
                          telemetry=args.telemetry)
+    options = {} if baseline is None else {"baseline": baseline_marks(args.baseline, baseline, findings)}
     with stage("report", timings), gc_paused():
         pieces = report_chunks(args.format, findings, args.inventory, datetime.now(timezone.utc),
-                               color=args.output is None and color_wanted(sys.stdout))
+                               color=args.output is None and color_wanted(sys.stdout), **options)
         write_output(pieces, args.output, "report")     # streamed: the report is never whole in memory
     return exit_code(findings)

@@ -13,7 +13,7 @@ from typing import Iterator
 from ecpartner.display import safe
 from ecpartner.findings import SEV_ERROR, Finding, summarize
 from ecpartner.timefmt import iso_utc
-from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
+from ecpartner.report.common import baseline_mark, exit_meaning, group_by_rule, problems_first, subject_text, value_text
 
 WIDTH = 80
 INDENT = "    "
@@ -32,8 +32,12 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime,
     lines = _wrap(f"ecpartner check of {inventory_path} at {iso_utc(generated_at)}", "")
     problems = problems_first(findings)
     lines += ["", f"PROBLEMS ({len(problems)})" if problems else "PROBLEMS: none"]
+    if baseline is not None:
+        new = sum(1 for f in problems if baseline_mark(baseline, f) == "new")
+        lines += _wrap(f"baseline {baseline['path']}: {new} new, {len(problems) - new} known, "
+                       f"{len(baseline['resolved'])} resolved", "")
     for f in problems:
-        lines += [""] + _problem(f, color)
+        lines += [""] + _problem(f, color, baseline_mark(baseline, f))
     lines += ["", ""] + _rule_table(findings)
     verdict = (f"{summary.passed} passed, {summary.failed} failed, {summary.errors} not evaluated, "
                f"{summary.warnings} warnings: exit {summary.exit_code}, {exit_meaning(summary.exit_code)}")
@@ -42,9 +46,9 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime,
     return "\n".join(lines) + "\n"
 
 
-def _problem(f: Finding, color: bool) -> list[str]:
+def _problem(f: Finding, color: bool, mark: str | None = None) -> list[str]:
     tone = "error" if f.severity == SEV_ERROR else "warning"
-    head = safe(f"{f.status.upper():<5} {f.severity:<7} {f.rule}")
+    head = safe(f"{f.status.upper():<5} {f.severity:<7} {f.rule}" + (f" [{mark}]" if mark else ""))
     lines = [_paint(line, tone, color) for line in _wrap(head, "")]
     lines += _wrap(subject_text(f.subject), INDENT)
     for paragraph in (f.message or "").split("\n"):    # safe() in _wrap escapes any other break

@@ -78,6 +78,7 @@ def test_diff_cli_json_names_each_kind_and_exits_1_on_a_new_error(two_runs, caps
     capsys.readouterr()
     assert main(["diff", str(old), str(new), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
+    assert (doc["old_report"], doc["new_report"]) == (str(old), str(new))
     assert [(f["rule"], f["subject"]["hosted_connection"]) for f in doc["new"]] == [("vlan-range", "pc-hc01")]
     assert [(f["rule"], f["subject"]["hosted_connection"]) for f in doc["resolved"]] == [("vlan-range", "pc-hc05")]
     assert [(c["new"]["rule"], c["new"]["subject"]["hosted_connection"], c["new"]["actual"]) for c in doc["changed"]] \
@@ -127,7 +128,7 @@ def test_check_baseline_marks_every_finding_in_json_and_lists_the_resolved(two_r
 @pytest.mark.parametrize("fmt, probe", [("table", "FAIL  error   vlan-range [new]"),
                                         ("markdown", "| new | fail | error | vlan-range |"),
                                         ("junit", '<property name="baseline" value="new" />'),
-                                        ])
+                                        ("html", '<td class="mark-new">new</td>')])
 def test_check_baseline_marks_findings_in_every_format(two_runs, capsys, fmt, probe):
     old, _, inv = two_runs
     capsys.readouterr()

@@ -49,6 +49,8 @@ def cmd_check(args) -> int:
                          timeout=args.timeout, db=args.db, since=args.since, timings=timings,
                          telemetry=args.telemetry)
     options = {} if baseline is None else {"baseline": baseline_marks(args.baseline, baseline, findings)}
+    if args.format == "html":       # the page is organised by circuit, device and tenant
+        options["inventory"] = inventory
     with stage("report", timings), gc_paused():
         pieces = report_chunks(args.format, findings, args.inventory, datetime.now(timezone.utc),
                                color=args.output is None and color_wanted(sys.stdout), **options)

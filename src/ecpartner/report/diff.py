@@ -131,7 +131,7 @@ def chunks(fmt: str, d: Diff, old_path: str, new_path: str) -> Iterator[str]:
 def _json(d: Diff, old_path: str, new_path: str) -> str:
     from ecpartner.report.json_report import _dumps
 
-    return _dumps({"old": str(old_path), "new": str(new_path),
+    return _dumps({"old_report": str(old_path), "new_report": str(new_path),
                    "summary": {"new": len(d.new), "resolved": len(d.resolved), "changed": len(d.changed),
                                "unchanged": d.unchanged, "new_errors": len(d.new_errors)},
                    "new": d.new, "resolved": d.resolved,

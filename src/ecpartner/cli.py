@@ -14,7 +14,7 @@ from ecpartner.display import safe
 from ecpartner.errors import InputError, Interrupted
 from ecpartner.findings import EXIT_INPUT
 
-FORMATS = ["table", "json", "junit", "markdown", "html"]
+FORMATS = ["table", "text", "json", "junit", "markdown", "html"]
 ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
 EXIT_CODES = """exit codes: 0 done and compliant (warnings allowed), 1 at least one finding of severity error,
   2 bad input or usage (nothing half-written), 3 some devices could not be reached or parsed,
@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     live_options(c)
     c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids (comma-separated)")
     c.add_argument("--format", choices=FORMATS, default="table",
-                   help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
+                   help="report format: table (terminal, one line per problem; with -v the detailed text), text "
+                        "(detailed blocks with expected and actual), json, junit (CI), markdown, html (default table)")
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
     c.add_argument("--db", metavar="PATH", help=DB_HELP + ", for the telemetry-* rules")
     c.add_argument("--since", default="24h", help=SINCE_HELP)

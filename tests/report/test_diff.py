@@ -125,7 +125,8 @@ def test_check_baseline_marks_every_finding_in_json_and_lists_the_resolved(two_r
     assert {"inventory", "generated_at", "summary", "findings"} <= set(doc)      # the contract's keys stay
 
 
-@pytest.mark.parametrize("fmt, probe", [("table", "FAIL  error   vlan-range [new]"),
+@pytest.mark.parametrize("fmt, probe", [("text", "FAIL  error   vlan-range [new]"),
+                                        ("table", "baseline "),
                                         ("markdown", "| new | fail | error | vlan-range |"),
                                         ("junit", '<property name="baseline" value="new" />'),
                                         ("html", '<td class="mark-new">new</td>')])

@@ -68,10 +68,18 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 # ------------------------------------------------------------------ check, every format
 
-def test_check_table(tmp_path, capsys):
-    code, out, _ = run(capsys, "check", hostile_copy(tmp_path))
+def test_check_text(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", hostile_copy(tmp_path), "--format", "text")
     assert code == 1 and "same-site" in out
     assert_neutral(out)
+
+
+def test_check_table_compact(tmp_path, capsys):
+    """One line per problem cuts long messages: no raw control gets through, whatever is shown is escaped."""
+    code, out, _ = run(capsys, "check", hostile_copy(tmp_path))
+    assert code == 1 and "same-site" in out
+    assert_neutral(out, shown=[])
+    assert "Tenant =cmd|' /C calc'!A0 <script>alert(1)" in out     # the tenant's name, as written
 
 
 def test_check_json_round_trips_but_escapes_invisibles(tmp_path, capsys):

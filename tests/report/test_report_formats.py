@@ -260,10 +260,10 @@ def test_markdown_lists_passes_collapsed_per_rule():
     assert "- circuit pc-c1, connection pc-h1: VLAN 100 is unique on pc-c1" in details.split("</details>")[0]
 
 
-# --- table ------------------------------------------------------------------------------------------------
+# --- text (the detailed terminal report) ------------------------------------------------------------------------------------------------
 
-def test_table_fits_80_columns_and_lists_problems_before_the_summary():
-    text = render("table")
+def test_text_fits_80_columns_and_lists_problems_before_the_summary():
+    text = render("text")
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "\033[" not in text                                   # no colour unless asked for
     assert text.index("vlan-unique") < text.index("spec-valid") < text.index("RULE ")
@@ -272,32 +272,67 @@ def test_table_fits_80_columns_and_lists_problems_before_the_summary():
         "2 passed, 3 failed, 1 not evaluated, 1 warnings: exit 3, some devices could not be reached or parsed")
 
 
-def test_table_counts_passes_instead_of_listing_them():
-    text = render("table")
+def test_text_counts_passes_instead_of_listing_them():
+    text = render("text")
     assert "VLAN 100 is unique" not in text and "China Telecom is eligible" not in text
     assert re.search(r"^vlan-unique\s+1\s+1\s+0$", text, re.M)
     assert re.search(r"^carrier-eligible\s+1\s+0\s+0$", text, re.M)
 
 
-def test_table_shows_subject_message_and_expected_vs_actual():
-    text = render("table")
+def test_text_shows_subject_message_and_expected_vs_actual():
+    text = render("text")
     assert "hz-acc-01 GigabitEthernet0/0/1.100, circuit pc-c1" in text
     assert "None" not in text                                    # null subject keys are left out
     assert "second line" in text
     assert "expected: dot1q 100" in text and "actual:   2026-11-26T08:00:00" in text
 
 
-def test_table_wraps_long_words_and_neutralizes_escape_sequences():
+def test_text_wraps_long_words_and_neutralizes_escape_sequences():
     long = [Finding("config-drift", "fail", "error", subject(device="x" * 150), "y" * 200 + "\x1b[2J",
                     "e" * 95, "a")]
-    text = render("table", long)
+    text = render("text", long)
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "\x1b" not in text and "\\x1b[2J" in text
     assert "".join(text.split()).count("x" * 150) == 1           # broken across lines, nothing lost
 
 
+def test_text_colour_only_on_request():
+    assert "\033[31m" in render_report("text", _findings(), "inv.yaml", GENERATED, color=True)
+
+
+# --- table (the compact terminal default) ------------------------------------------------------------
+
+def test_table_is_one_line_per_problem_errors_first_then_the_verdict():
+    lines = render("table").splitlines()
+    assert lines[1].split() == ["SEV", "STATUS", "RULE", "SUBJECT", "MESSAGE"]
+    rows = lines[2:-1]
+    assert [r.split()[2] for r in rows] == ["vlan-unique", "device-reachable", "config-drift", "spec-valid"]
+    assert [r.split()[0] for r in rows] == ["error", "error", "error", "warning"]
+    assert "second line" in rows[2] or rows[2].endswith("…")        # the message's lines joined on one
+    assert lines[-1] == ("2 passed, 3 failed, 1 not evaluated, 1 warnings: exit 3, "
+                         "some devices could not be reached or parsed")
+    assert "\033[" not in "\n".join(lines) and all(len(line) <= 120 for line in lines)
+
+
+def test_table_cuts_long_values_to_the_width_and_neutralizes_escape_sequences():
+    long = [Finding("config-drift", "fail", "error", subject(device="x" * 150), "[bold]y[/bold]" * 20 + "\x1b[2J",
+                    "e", "a")]
+    text = render_report("table", long, "inv.yaml", GENERATED)
+    assert "\x1b" not in text and all(len(line) <= 120 for line in text.splitlines())
+    assert "[bold]y[/bold]" in text                              # shown as written, not taken as markup
+    assert len(text.splitlines()) == 4                           # head, columns, the one problem, verdict
+
+
+def test_table_shows_control_and_invisible_characters_as_escapes():
+    f = [Finding("config-drift", "fail", "error", subject(device="d\u202e1"), "a\x1b[2Jb\x9b31m", "e", "a")]
+    text = render_report("table", f, "inv.yaml", GENERATED)
+    assert "a\\x1b[2Jb\\x9b31m" in text and "d\\u202e1" in text
+    assert not any(ch in text for ch in "\x1b\x9b\u202e")
+
+
 def test_table_colour_only_on_request():
     assert "\033[31m" in render_report("table", _findings(), "inv.yaml", GENERATED, color=True)
+    assert "\033[" not in render_report("table", _findings(), "inv.yaml", GENERATED, color=False)
 
 
 def test_unknown_format_is_an_input_error():

@@ -51,8 +51,9 @@ def cmd_check(args) -> int:
     options = {} if baseline is None else {"baseline": baseline_marks(args.baseline, baseline, findings)}
     if args.format == "html":       # the page is organised by circuit, device and tenant
         options["inventory"] = inventory
+    fmt = "text" if args.format == "table" and getattr(args, "verbose", False) else args.format
     with stage("report", timings), gc_paused():
-        pieces = report_chunks(args.format, findings, args.inventory, datetime.now(timezone.utc),
+        pieces = report_chunks(fmt, findings, args.inventory, datetime.now(timezone.utc),
                                color=args.output is None and color_wanted(sys.stdout), **options)
         write_output(pieces, args.output, "report")     # streamed: the report is never whole in memory
     return exit_code(findings)

@@ -13,8 +13,9 @@ from typing import Iterator
 from ecpartner.errors import InputError
 from ecpartner.findings import Finding
 
-FORMATS = ("table", "json", "junit", "markdown", "html")
-WRITERS = {"table": "table", "json": "json_report", "junit": "junit", "markdown": "markdown", "html": "html"}
+FORMATS = ("table", "text", "json", "junit", "markdown", "html")
+WRITERS = {"table": "table", "text": "text", "json": "json_report", "junit": "junit", "markdown": "markdown",
+           "html": "html"}
 
 
 def report_chunks(fmt: str, findings: list[Finding], inventory_path: str, generated_at: datetime,
@@ -25,7 +26,7 @@ def report_chunks(fmt: str, findings: list[Finding], inventory_path: str, genera
     if fmt not in WRITERS:
         raise InputError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
     writer = import_module(f"ecpartner.report.{WRITERS[fmt]}")
-    if fmt == "table":
+    if fmt in ("table", "text"):
         options["color"] = color
     return writer.chunks(findings, inventory_path, generated_at, **options)
 

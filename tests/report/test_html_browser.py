@@ -22,6 +22,7 @@ if not (CHROMIUM and DRIVER):
 
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +49,22 @@ def demo_inventory_path():
     return Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "inventory.yaml"
 
 
-def _visible_rows(driver, table_css: str) -> list:
-    return [tr for tr in driver.find_elements(By.CSS_SELECTOR, f"{table_css} tbody tr") if tr.is_displayed()]
+def _visible_rows(driver, table_css: str) -> list[str]:
+    """The text of the rows the filter leaves shown (the page lays out only what is on screen, so
+    selenium's is_displayed would also say no for rows merely scrolled away)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
+        ".filter(tr => !tr.hidden && !tr.closest('section').hidden).map(tr => tr.textContent)", table_css)
+
+
+def _filter(driver, text: str) -> None:
+    """Type into the filter and wait for it to apply (it waits for a pause in the typing)."""
+    box = driver.find_element(By.ID, "filter")
+    box.clear()
+    box.send_keys(text)
+    WebDriverWait(driver, 20).until(
+        lambda d: d.find_element(By.ID, "shown").text.endswith("rows match") if text.strip() else
+        d.find_element(By.ID, "shown").text == "")
 
 
 def test_the_page_loads_without_script_errors_or_policy_violations(page):
@@ -60,33 +75,36 @@ def test_the_page_loads_without_script_errors_or_policy_violations(page):
 
 
 def test_the_filter_narrows_the_rows_and_clearing_it_brings_them_back(page):
-    box = page.find_element(By.ID, "filter")
     everything = len(_visible_rows(page, "#problem-table"))
     assert everything == 53
-    box.send_keys("pc-hc09")
+    _filter(page, "pc-hc09")
     shown = _visible_rows(page, "#problem-table")
-    assert 0 < len(shown) < everything and all("pc-hc09" in tr.text for tr in shown)
-    circuits = [s.get_attribute("id") for s in page.find_elements(By.CSS_SELECTOR, "section.circuit") if s.is_displayed()]
+    assert 0 < len(shown) < everything and all("pc-hc09" in text for text in shown)
+    circuits = page.execute_script("return Array.from(document.querySelectorAll('section.circuit'))"
+                                   ".filter(s => !s.hidden).map(s => s.id)")
     assert circuits == ["circuit-pc-hz03"]                  # pc-hc09's circuit only
-    assert "rows match" in page.find_element(By.ID, "shown").text
-    box.clear()
-    box.send_keys(" ")       # an input event with an empty query
+    _filter(page, " ")       # an input event with an empty query
     assert len(_visible_rows(page, "#problem-table")) == everything
 
 
 def test_a_click_on_a_heading_sorts_the_column(page):
     table = "#circuit-pc-hz03 table"
+    page.execute_script("document.querySelector(arguments[0]).scrollIntoView()", table)
     heading = [th for th in page.find_elements(By.CSS_SELECTOR, f"{table} th") if th.text.startswith("VLAN")][0]
+
+    def vlans() -> list[int]:
+        return page.execute_script("return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr'))"
+                                   ".map(tr => parseInt(tr.cells[2].textContent))", table)
+    before = vlans()
     heading.click()
-    vlans = [int(tr.find_elements(By.TAG_NAME, "td")[2].text) for tr in _visible_rows(page, table)]
-    assert vlans == sorted(vlans) and len(vlans) == 4
+    assert vlans() == sorted(before) and len(before) == 4 and before != sorted(before)
     heading.click()
-    vlans = [int(tr.find_elements(By.TAG_NAME, "td")[2].text) for tr in _visible_rows(page, table)]
-    assert vlans == sorted(vlans, reverse=True)
+    assert vlans() == sorted(before, reverse=True)
 
 
 def test_a_circuits_bar_shows_its_allocation_by_status(page):
     """pc-hz01: 1G capacity, 700M enabled and 300M disabled: the bar is full, seven tenths green."""
+    page.execute_script("document.getElementById('circuit-pc-hz01').scrollIntoView()")
     bar = page.find_element(By.CSS_SELECTOR, "#circuit-pc-hz01 .bar")
     assert (bar.get_attribute("data-allocated"), bar.get_attribute("data-capacity")) == ("1000000000", "1000000000")
     enabled = bar.find_element(By.CSS_SELECTOR, ".enabled").size["width"]

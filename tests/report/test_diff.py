@@ -149,3 +149,11 @@ def test_a_bad_report_is_exit_2_naming_the_file(tmp_path, capsys, demo_inventory
     assert message in capsys.readouterr().err
     assert main(["diff", str(tmp_path / "missing.json"), str(bad)]) == 2
     assert "missing.json: cannot read the report" in capsys.readouterr().err
+
+
+def test_check_baseline_html_lists_the_resolved(two_runs, capsys):
+    old, _, inv = two_runs
+    capsys.readouterr()
+    main(["check", str(inv), "--only", RULES, "--format", "html", "--baseline", str(old)])
+    page = capsys.readouterr().out
+    assert "<summary>1 resolved since the baseline</summary><ul><li>vlan-range circuit pc-hz02, connection pc-hc05:" in page

@@ -124,6 +124,10 @@ def _lines(findings, inventory_path, generated_at, baseline, inventory) -> Itera
         new = sum(1 for f in problems if baseline_mark(baseline, f) == "new")
         yield (f"<p>Baseline {escape(baseline['path'])}: <span class=\"mark-new\">{new} new</span>, "
                f"{len(problems) - new} known, {len(baseline['resolved'])} resolved problems</p>")
+        if baseline["resolved"]:
+            yield (f"<details><summary>{len(baseline['resolved'])} resolved since the baseline</summary><ul>"
+                   + "".join(f"<li>{escape(d.get('rule'))} {escape(subject_text(_subject_of(d)))}: "
+                             f"{escape(d.get('message'))}</li>" for d in baseline["resolved"]) + "</ul></details>")
     views = inventory is not None
     nav = (["circuits"] if views else []) + ["problems"] + (["devices", "tenants"] if views else []) + ["rules"]
     yield "<p>" + " · ".join(f'<a href="#{n}">{n}</a>' for n in nav) + "</p>"
@@ -317,6 +321,11 @@ def human(value: Any) -> str:
     if isinstance(plain, list):
         return ", ".join(human(v) for v in plain) or "none"
     return str(plain)
+
+
+def _subject_of(d: dict) -> dict:
+    """A baseline finding's subject (read from a file: anything but a dict counts as none)."""
+    return d.get("subject") if isinstance(d.get("subject"), dict) else {}
 
 
 def _tone(f: Finding) -> str:

@@ -11,6 +11,7 @@ import errno
 import os
 import tempfile
 from contextlib import suppress
+from typing import Iterable
 
 # mkstemp creates 0600 files; a report should get the permissions a plain open() would give.
 # Read the umask once, at import, because reading it means setting it (not thread-safe later on).
@@ -20,6 +21,13 @@ os.umask(_UMASK)
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace `path` with `data` atomically; raise OSError (target untouched) when that cannot be done."""
+    write_chunks_atomic(path, (data,))
+
+
+def write_chunks_atomic(path: str | os.PathLike[str], chunks: Iterable[bytes | str],
+                        encoding: str = "utf-8") -> None:
+    """Replace `path` with the concatenated chunks (text is encoded), written as they come: a large report
+    never has to exist whole in memory. Atomic like write_bytes_atomic, also when a chunk's producer raises."""
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(directory):
@@ -27,7 +35,8 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk.encode(encoding) if isinstance(chunk, str) else chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(target))

@@ -48,6 +48,7 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
                                       concurrency=concurrency, timeout=timeout)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
+        del collected       # the raw texts are parsed: no need to hold them through the rules (50 MB at 20,000)
     if TELEMETRY in needs and (sample_sources(inventory, db, fixtures) or telemetry):
         from ecpartner.telemetry.window import load_window   # pandas: loaded only when there are samples
 

@@ -14,7 +14,7 @@ from ecpartner.display import safe
 from ecpartner.errors import InputError, Interrupted
 from ecpartner.findings import EXIT_INPUT
 
-FORMATS = ["table", "json", "junit", "markdown", "html"]
+FORMATS = ["table", "text", "json", "junit", "markdown", "html"]
 ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
 EXIT_CODES = """exit codes: 0 done and compliant (warnings allowed), 1 at least one finding of severity error,
   2 bad input or usage (nothing half-written), 3 some devices could not be reached or parsed,
@@ -115,12 +115,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read Alibaba Cloud live for the cloud-* rules (default: the recorded cloud/, if any)")
     c.add_argument("--only", metavar="RULE[,RULE]", help="evaluate only these rule ids (comma-separated)")
     c.add_argument("--format", choices=FORMATS, default="table",
-                   help="report format: table (terminal), json, junit (CI), markdown, html (default table)")
+                   help="report format: table (terminal, one line per problem; with -v the detailed text), text "
+                        "(detailed blocks with expected and actual), json, junit (CI), markdown, html (default table)")
     c.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
     c.add_argument("--db", metavar="PATH|URL", help=DB_HELP + ", for the telemetry-* rules")
     c.add_argument("--since", default="24h", help=SINCE_HELP)
     c.add_argument("--telemetry", choices=["store", "series"], help=TELEMETRY_HELP)
+    c.add_argument("--baseline", metavar="OLD.json",
+                   help="an earlier check --format json report: mark each finding new or known, list what is resolved")
     c.set_defaults(handler="ecpartner.commands.check:cmd_check")
+
+    d = sub.add_parser("diff", help="new, resolved and changed findings between two check reports (json)",
+                       description="Compare two `check --format json` reports by finding key (rule and subject, "
+                                   "with its region and tenant). Exit 1 when a new error-severity problem appeared.")
+    d.add_argument("old", metavar="OLD.json", help="the earlier report")
+    d.add_argument("new", metavar="NEW.json", help="the later report")
+    d.add_argument("--format", choices=["table", "json", "markdown"], default="table",
+                   help="output format (default table)")
+    d.add_argument("--output", metavar="PATH", help="write the diff here (atomically) instead of stdout")
+    d.set_defaults(handler="ecpartner.commands.diff:cmd_diff")
 
     pl = sub.add_parser("plan", help="validate a new hosted connection and print what to apply "
                                      "(`plan convert INVENTORY --vbr ID`: convert a tenant's VBR)")

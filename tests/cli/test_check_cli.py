@@ -122,3 +122,23 @@ def test_platform_without_templates_is_one_unreachable_device_not_a_failed_run(r
     assert f"platform {unsupported_platform} is not supported yet" in edge["message"]
     assert all(f["status"] == "pass" for f in findings
                if f["rule"] == "qos-bandwidth-limit")      # the supported devices are still checked
+
+
+def test_verbose_turns_the_compact_table_into_the_detailed_text(run, demo_inventory, monkeypatch):
+    code, compact, _ = run("check", demo_inventory)
+    assert code == 3 and compact.splitlines()[1].split() == ["SEV", "STATUS", "RULE", "SUBJECT", "MESSAGE"]
+    code, detailed, _ = run("-v", "check", demo_inventory)
+    assert code == 3 and "PROBLEMS (53)" in detailed and "expected: " in detailed
+    code, text, _ = run("check", demo_inventory, "--format", "text")
+    assert text.splitlines()[2:] == detailed.splitlines()[2:]          # the same report, bar the time stamp
+
+
+def test_table_colour_only_on_a_terminal_without_no_color(run, demo_inventory, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    _, coloured, _ = run("check", demo_inventory)
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, plain, _ = run("check", demo_inventory)
+    assert "\033[31m" in coloured and "\033[" not in plain

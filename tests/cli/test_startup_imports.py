@@ -50,7 +50,7 @@ def test_a_recorded_fleet_without_telemetry_loads_no_heavy_library(tmp_path, arg
 
 
 def test_check_loads_only_the_report_writer_it_prints_with(tmp_path):
-    writers = {"ecpartner.report.table", "ecpartner.report.json_report", "ecpartner.report.junit",
+    writers = {"ecpartner.report.table", "ecpartner.report.text", "ecpartner.report.json_report", "ecpartner.report.junit",
                "ecpartner.report.markdown", "ecpartner.report.html"}
     assert writers & modules_at_exit(tmp_path, "check", CLEAN, "--format", "json") == {"ecpartner.report.json_report"}
     assert writers & modules_at_exit(tmp_path, "check", CLEAN) == {"ecpartner.report.table"}

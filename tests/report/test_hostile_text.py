@@ -68,10 +68,18 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 # ------------------------------------------------------------------ check, every format
 
-def test_check_table(tmp_path, capsys):
-    code, out, _ = run(capsys, "check", hostile_copy(tmp_path))
+def test_check_text(tmp_path, capsys):
+    code, out, _ = run(capsys, "check", hostile_copy(tmp_path), "--format", "text")
     assert code == 1 and "same-site" in out
     assert_neutral(out)
+
+
+def test_check_table_compact(tmp_path, capsys):
+    """One line per problem cuts long messages: no raw control gets through, whatever is shown is escaped."""
+    code, out, _ = run(capsys, "check", hostile_copy(tmp_path))
+    assert code == 1 and "same-site" in out
+    assert_neutral(out, shown=[])
+    assert "Tenant =cmd|' /C calc'!A0 <script>alert(1)" in out     # the tenant's name, as written
 
 
 def test_check_json_round_trips_but_escapes_invisibles(tmp_path, capsys):
@@ -103,7 +111,9 @@ def test_check_markdown(tmp_path, capsys):
 def test_check_html(tmp_path, capsys):
     code, out, _ = run(capsys, "check", hostile_copy(tmp_path), "--format", "html")
     assert_neutral(out)
-    assert "<script" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    # the page's own script is the only one; the hostile text's is shown, not run
+    assert out.lower().count("<script") == 1 and "alert(1)" not in out.split("<script>")[1]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
 
 
 # ------------------------------------------------------------------ plan

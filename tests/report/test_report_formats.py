@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -157,13 +159,18 @@ def test_junit_escapes_markup_and_control_characters():
 
 # --- html -------------------------------------------------------------------------------------------------
 
-def test_html_is_self_contained():
+def test_html_is_self_contained_and_runs_only_its_own_script():
     page = render("html")
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", page, re.I)
-    assert "<script" not in page.lower()
     assert "@import" not in page and "url(" not in page
     assert "<link" not in page
+    # one inline script, admitted by its hash: nothing else that got into the page could run
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 1 and page.lower().count("<script") == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode()
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert f"script-src 'sha256-{digest}'" in csp and "default-src 'none'" in csp and "unsafe-inline'; script" in csp
 
 
 def test_html_escapes_every_text_value():
@@ -176,14 +183,16 @@ def test_html_escapes_every_text_value():
     assert "&lt;b&gt;rule&lt;/b&gt;" in page and "&quot;&gt;&lt;img src=x&gt;" in page
 
 
-def test_html_shows_per_rule_counts_problems_and_passes():
+def test_html_lists_problems_first_and_counts_passes_per_rule_without_listing_them():
     page = render("html")
-    assert "vlan-unique <small>(1 pass, 1 fail, 0 error)</small>" in page
-    assert "device-reachable <small>(0 pass, 0 fail, 1 error)</small>" in page
-    assert '<tr class="sev-warning">' in page and '<tr class="sev-error">' in page
-    section = page[page.index('<section id="rule-vlan-unique">'):page.index('<section id="rule-spec-valid">')]
-    assert "<details><summary>1 passed</summary>" in section
-    assert "VLAN 100 is unique on pc-c1" in section[section.index("<details>"):]
+    problems = page[page.index('<section id="problems">'):page.index('<section id="rules">')]
+    severities = re.findall(r'<tr class="sev-(\w+)">', problems)
+    assert severities == ["error", "error", "error", "warning"]      # errors before warnings
+    assert "VLAN 100 is unique on pc-c1" not in page                 # a pass is counted, not listed
+    rules = page[page.index('<section id="rules">'):]
+    assert re.search(r'<td>vlan-unique</td><td>VLAN planning</td><td data-v="1">1</td>'
+                     r'<td data-v="1">1</td><td data-v="0">0</td>', rules)
+    assert "2G and above needs allowlisting" in problems and "50M, 1G" in problems   # expected, for people
 
 
 # --- markdown ---------------------------------------------------------------------------------------------
@@ -251,10 +260,10 @@ def test_markdown_lists_passes_collapsed_per_rule():
     assert "- circuit pc-c1, connection pc-h1: VLAN 100 is unique on pc-c1" in details.split("</details>")[0]
 
 
-# --- table ------------------------------------------------------------------------------------------------
+# --- text (the detailed terminal report) ------------------------------------------------------------------------------------------------
 
-def test_table_fits_80_columns_and_lists_problems_before_the_summary():
-    text = render("table")
+def test_text_fits_80_columns_and_lists_problems_before_the_summary():
+    text = render("text")
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "\033[" not in text                                   # no colour unless asked for
     assert text.index("vlan-unique") < text.index("spec-valid") < text.index("RULE ")
@@ -263,32 +272,67 @@ def test_table_fits_80_columns_and_lists_problems_before_the_summary():
         "2 passed, 3 failed, 1 not evaluated, 1 warnings: exit 3, some devices could not be reached or parsed")
 
 
-def test_table_counts_passes_instead_of_listing_them():
-    text = render("table")
+def test_text_counts_passes_instead_of_listing_them():
+    text = render("text")
     assert "VLAN 100 is unique" not in text and "China Telecom is eligible" not in text
     assert re.search(r"^vlan-unique\s+1\s+1\s+0$", text, re.M)
     assert re.search(r"^carrier-eligible\s+1\s+0\s+0$", text, re.M)
 
 
-def test_table_shows_subject_message_and_expected_vs_actual():
-    text = render("table")
+def test_text_shows_subject_message_and_expected_vs_actual():
+    text = render("text")
     assert "hz-acc-01 GigabitEthernet0/0/1.100, circuit pc-c1" in text
     assert "None" not in text                                    # null subject keys are left out
     assert "second line" in text
     assert "expected: dot1q 100" in text and "actual:   2026-11-26T08:00:00" in text
 
 
-def test_table_wraps_long_words_and_neutralizes_escape_sequences():
+def test_text_wraps_long_words_and_neutralizes_escape_sequences():
     long = [Finding("config-drift", "fail", "error", subject(device="x" * 150), "y" * 200 + "\x1b[2J",
                     "e" * 95, "a")]
-    text = render("table", long)
+    text = render("text", long)
     assert all(len(line) <= 80 for line in text.splitlines())
     assert "\x1b" not in text and "\\x1b[2J" in text
     assert "".join(text.split()).count("x" * 150) == 1           # broken across lines, nothing lost
 
 
+def test_text_colour_only_on_request():
+    assert "\033[31m" in render_report("text", _findings(), "inv.yaml", GENERATED, color=True)
+
+
+# --- table (the compact terminal default) ------------------------------------------------------------
+
+def test_table_is_one_line_per_problem_errors_first_then_the_verdict():
+    lines = render("table").splitlines()
+    assert lines[1].split() == ["SEV", "STATUS", "RULE", "SUBJECT", "MESSAGE"]
+    rows = lines[2:-1]
+    assert [r.split()[2] for r in rows] == ["vlan-unique", "device-reachable", "config-drift", "spec-valid"]
+    assert [r.split()[0] for r in rows] == ["error", "error", "error", "warning"]
+    assert "second line" in rows[2] or rows[2].endswith("…")        # the message's lines joined on one
+    assert lines[-1] == ("2 passed, 3 failed, 1 not evaluated, 1 warnings: exit 3, "
+                         "some devices could not be reached or parsed")
+    assert "\033[" not in "\n".join(lines) and all(len(line) <= 120 for line in lines)
+
+
+def test_table_cuts_long_values_to_the_width_and_neutralizes_escape_sequences():
+    long = [Finding("config-drift", "fail", "error", subject(device="x" * 150), "[bold]y[/bold]" * 20 + "\x1b[2J",
+                    "e", "a")]
+    text = render_report("table", long, "inv.yaml", GENERATED)
+    assert "\x1b" not in text and all(len(line) <= 120 for line in text.splitlines())
+    assert "[bold]y[/bold]" in text                              # shown as written, not taken as markup
+    assert len(text.splitlines()) == 4                           # head, columns, the one problem, verdict
+
+
+def test_table_shows_control_and_invisible_characters_as_escapes():
+    f = [Finding("config-drift", "fail", "error", subject(device="d\u202e1"), "a\x1b[2Jb\x9b31m", "e", "a")]
+    text = render_report("table", f, "inv.yaml", GENERATED)
+    assert "a\\x1b[2Jb\\x9b31m" in text and "d\\u202e1" in text
+    assert not any(ch in text for ch in "\x1b\x9b\u202e")
+
+
 def test_table_colour_only_on_request():
     assert "\033[31m" in render_report("table", _findings(), "inv.yaml", GENERATED, color=True)
+    assert "\033[" not in render_report("table", _findings(), "inv.yaml", GENERATED, color=False)
 
 
 def test_unknown_format_is_an_input_error():

@@ -34,17 +34,26 @@ def _suggestion(given: str, known) -> str:
 
 
 def cmd_check(args) -> int:
-    from ecpartner.report import render_report
+    from ecpartner.report import report_chunks
 
     timings: dict[str, float] = {}
     with stage("load", timings):
         inventory = load_inventory(args.inventory)
     only = selected_rules(args.only)
+    baseline = None
+    if getattr(args, "baseline", None):      # read before the run: a bad baseline stops it at once (exit 2)
+        from ecpartner.report.diff import baseline_marks, load_findings
+
+        baseline = load_findings(args.baseline)
     findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
                          timeout=args.timeout, db=args.db, since=args.since, timings=timings,
                          telemetry=args.telemetry, cloud=getattr(args, "cloud", False))
+    options = {} if baseline is None else {"baseline": baseline_marks(args.baseline, baseline, findings)}
+    if args.format == "html":       # the page is organised by circuit, device and tenant
+        options["inventory"] = inventory
+    fmt = "text" if args.format == "table" and getattr(args, "verbose", False) else args.format
     with stage("report", timings), gc_paused():
-        text = render_report(args.format, findings, args.inventory, datetime.now(timezone.utc),
-                             color=args.output is None and color_wanted(sys.stdout))
-        write_output(text, args.output, "report")
+        pieces = report_chunks(fmt, findings, args.inventory, datetime.now(timezone.utc),
+                               color=args.output is None and color_wanted(sys.stdout), **options)
+        write_output(pieces, args.output, "report")     # streamed: the report is never whole in memory
     return exit_code(findings)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from ecpartner.atomic import write_text_atomic
+from typing import Iterable
+
+from ecpartner.atomic import write_chunks_atomic
 from ecpartner.errors import InputError
 
 
@@ -14,14 +16,16 @@ def cannot_write(path: str | os.PathLike[str], what: str, error: OSError) -> Inp
     return InputError(f"{path}: cannot write {what}: {error.strerror or error}")
 
 
-def write_output(text: str, path: str | os.PathLike[str] | None, what: str) -> None:
+def write_output(text: str | Iterable[str], path: str | os.PathLike[str] | None, what: str) -> None:
     """Print `text` to stdout (path None or '-'), or replace the file at `path` atomically; `what` names
-    the output in the error ("the plan")."""
+    the output in the error ("the plan"). `text` may be an iterable of pieces, written as they come."""
+    pieces = (text,) if isinstance(text, str) else text
     if path is None or path == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
         sys.stdout.flush()
         return
     try:
-        write_text_atomic(path, text)
+        write_chunks_atomic(path, pieces)
     except OSError as e:
         raise cannot_write(path, what, e) from None

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from ecpartner.findings import (ERROR, EXIT_FINDINGS, EXIT_OK, EXIT_UNREACHABLE, FAIL, PASS, SEV_ERROR,
                                 SEV_WARNING, Finding)
@@ -136,3 +136,20 @@ def value_text(value: Any) -> str:
     plain = jsonable(value)
     return plain if isinstance(plain, str) else json.dumps(plain, ensure_ascii=False)
 
+
+
+def in_batches(lines: Iterable[str], size: int = 2000) -> Iterator[str]:
+    """Lines joined into pieces of `size` lines, each ending in a newline: what a streamed writer yields."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= size:
+            yield "\n".join(batch) + "\n"
+            batch = []
+    if batch:
+        yield "\n".join(batch) + "\n"
+
+
+def baseline_mark(baseline: dict | None, f: Finding) -> str | None:
+    """'new' or 'known' when the report compares with a baseline (check --baseline), else None."""
+    return None if baseline is None else baseline["marks"].get(id(f), "new")

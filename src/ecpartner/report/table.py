@@ -1,71 +1,72 @@
-"""`--format table`: the terminal default, readable in 80 columns.
+"""`--format table`: the terminal default, compact: one line per problem, then the verdict.
 
-Problems come first (error severity, then warnings), each with its subject, message and expected vs
-actual; passes are only counted, per rule (json and html list them). No colour unless asked for.
+A rich table (severity, status, rule, subject, message) sized to the terminal, or to 120 columns when the
+output is not one; each problem stays on one line (a long message ends in an ellipsis: `--format text` or
+-v gives the detailed blocks with expected and actual). Colour only for a terminal without NO_COLOR (the
+caller decides: `color`). Every value goes through safe() and is given to rich as plain text, never as
+markup, so nothing a device wrote can style or move the terminal.
 """
 
 from __future__ import annotations
 
-import textwrap
+import io
+import shutil
 from datetime import datetime
+from typing import Iterator
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from ecpartner.display import safe
 from ecpartner.findings import SEV_ERROR, Finding, summarize
 from ecpartner.timefmt import iso_utc
-from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
+from ecpartner.report.common import baseline_mark, exit_meaning, problems_first, subject_text
 
-WIDTH = 80
-INDENT = "    "
-_COLORS = {"error": "\033[31m", "warning": "\033[33m", "ok": "\033[32m"}
-_RESET = "\033[0m"
+PLAIN_WIDTH = 120
 
 
-def render(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False) -> str:
-    summary = summarize(findings)
-    lines = _wrap(f"ecpartner check of {inventory_path} at {iso_utc(generated_at)}", "")
+def chunks(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False,
+           **options) -> Iterator[str]:
+    yield render(findings, inventory_path, generated_at, color, **options)
+
+
+def render(findings: list[Finding], inventory_path: str, generated_at: datetime, color: bool = False,
+           baseline: dict | None = None, width: int | None = None) -> str:
+    width = width or (shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if color else PLAIN_WIDTH)
+    out = io.StringIO()
+    console = Console(file=out, width=width, color_system="standard" if color else None, force_terminal=color,
+                      no_color=not color, markup=False, highlight=False, emoji=False, soft_wrap=False)
+    s = summarize(findings)
     problems = problems_first(findings)
-    lines += ["", f"PROBLEMS ({len(problems)})" if problems else "PROBLEMS: none"]
-    for f in problems:
-        lines += [""] + _problem(f, color)
-    lines += ["", ""] + _rule_table(findings)
-    verdict = (f"{summary.passed} passed, {summary.failed} failed, {summary.errors} not evaluated, "
-               f"{summary.warnings} warnings: exit {summary.exit_code}, {exit_meaning(summary.exit_code)}")
-    tone = "ok" if summary.exit_code == 0 else "error"
-    lines += [""] + [_paint(line, tone, color) for line in _wrap(verdict, "")]
-    return "\n".join(lines) + "\n"
-
-
-def _problem(f: Finding, color: bool) -> list[str]:
-    tone = "error" if f.severity == SEV_ERROR else "warning"
-    head = safe(f"{f.status.upper():<5} {f.severity:<7} {f.rule}")
-    lines = [_paint(line, tone, color) for line in _wrap(head, "")]
-    lines += _wrap(subject_text(f.subject), INDENT)
-    for paragraph in (f.message or "").split("\n"):    # safe() in _wrap escapes any other break
-        lines += _wrap(paragraph, INDENT)
-    lines += _wrap(f"expected: {value_text(f.expected)}", INDENT, INDENT + "          ")
-    lines += _wrap(f"actual:   {value_text(f.actual)}", INDENT, INDENT + "          ")
-    return lines
-
-
-def _rule_table(findings: list[Finding]) -> list[str]:
-    groups = group_by_rule(findings)
-    name_width = min(max([len("RULE")] + [len(safe(g.rule)) for g in groups]), WIDTH - 21)
-    lines = [f"{'RULE':<{name_width}}  {'PASS':>5} {'FAIL':>5} {'ERROR':>5}"]
-    for g in groups:
-        name = safe(g.rule)
-        if len(name) > name_width:          # too long to share a line with its counts: give it its own
-            lines += _wrap(name, "")
-            name = ""
-        lines.append(f"{name:<{name_width}}  {g.passed:>5} {g.failed:>5} {g.errors:>5}")
-    return lines
-
-
-def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
-    """Wrap to 80 columns; words longer than a line (long ids) are broken rather than overflowing."""
-    return textwrap.wrap(safe(text), WIDTH, initial_indent=indent,
-                         subsequent_indent=indent if subsequent is None else subsequent,
-                         break_on_hyphens=False) or [indent.rstrip()]
-
-
-def _paint(line: str, tone: str, color: bool) -> str:
-    return f"{_COLORS[tone]}{line}{_RESET}" if color else line
+    console.print(Text(safe(f"ecpartner check of {inventory_path} at {iso_utc(generated_at)}")), overflow="ellipsis",
+                  no_wrap=True, crop=True)
+    if problems:
+        table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold" if color else "")
+        # fixed columns as wide as their content, the rest shared 2:3 by subject and message
+        rule_width = max(len(safe(f.rule)) for f in problems)
+        rest = max(width - 7 - 6 - rule_width - 2 * (5 if baseline is not None else 4) - (8 if baseline else 0), 24)
+        subject_width = min(max(len(safe(subject_text(f.subject))) for f in problems), rest * 2 // 5)
+        for name, size in (("SEV", 7), ("STATUS", 6), ("RULE", rule_width), ("SUBJECT", subject_width),
+                           ("MESSAGE", rest - subject_width)):
+            table.add_column(name, no_wrap=True, overflow="ellipsis", width=size)
+        if baseline is not None:
+            table.add_column("BASELINE", no_wrap=True)
+        for f in problems:
+            style = ("red" if f.severity == SEV_ERROR else "yellow") if color else ""
+            row = [Text(safe(f.severity), style=style), Text(safe(f.status)), Text(safe(f.rule)),
+                   Text(safe(subject_text(f.subject))), Text(safe(" ".join((f.message or "").split())))]
+            if baseline is not None:
+                row.append(Text(baseline_mark(baseline, f) or ""))
+            table.add_row(*row)
+        console.print(table)
+    else:
+        console.print("No problems.")
+    if baseline is not None:
+        new = sum(1 for f in problems if baseline_mark(baseline, f) == "new")
+        console.print(Text(safe(f"baseline {baseline['path']}: {new} new, {len(problems) - new} known, "
+                                f"{len(baseline['resolved'])} resolved")))
+    verdict = (f"{s.passed} passed, {s.failed} failed, {s.errors} not evaluated, {s.warnings} warnings: "
+               f"exit {s.exit_code}, {exit_meaning(s.exit_code)}")
+    console.print(Text(verdict, style=("green" if s.exit_code == 0 else "red") if color else ""))
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"

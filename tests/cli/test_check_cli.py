@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -128,7 +129,7 @@ def test_verbose_turns_the_compact_table_into_the_detailed_text(run, demo_invent
     code, compact, _ = run("check", demo_inventory)
     assert code == 3 and compact.splitlines()[1].split() == ["SEV", "STATUS", "RULE", "SUBJECT", "MESSAGE"]
     code, detailed, _ = run("-v", "check", demo_inventory)
-    assert code == 3 and "PROBLEMS (53)" in detailed and "expected: " in detailed
+    assert code == 3 and re.search(r"^PROBLEMS \(\d+\)$", detailed, re.M) and "expected: " in detailed
     code, text, _ = run("check", demo_inventory, "--format", "text")
     assert text.splitlines()[2:] == detailed.splitlines()[2:]          # the same report, bar the time stamp
 

@@ -26,10 +26,11 @@ class Finding:
     expected: Any = None
     actual: Any = None
     requirement: str = ""       # guide section, filled from the rule registry
-    # What configuration would fix it, as the rule judged it: (kind, values) for ecpartner.remediate, which
+    # What configuration would fix it, as the rule judged it: (kind, values), or a list of them applied in
+    # order, for ecpartner.remediate, which
     # renders templates/<platform>/remediate/<kind>.j2 into `remediation` (the device's own lines). Never
     # serialised: `remediation` is the extension the reports show.
-    fix: tuple[str, dict] | None = None
+    fix: tuple[str, dict] | list[tuple[str, dict]] | None = None
     remediation: str | None = None
 
     @property

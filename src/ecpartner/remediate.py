@@ -76,9 +76,14 @@ class Remediator:
     def remedy(self, finding: Finding) -> Remedy | None:
         """The finding's remediation, or None when configuration cannot fix it (or its values cannot be
         rendered safely: the finding then keeps no remediation rather than a guessed one)."""
-        if finding.fix is None:
+        parts = [self._one(kind, values) for kind, values in fixes(finding)]
+        parts = [p for p in parts if p is not None]
+        if not parts:
             return None
-        kind, values = finding.fix
+        return Remedy("".join(p.definitions for p in parts), "".join(p.body for p in parts),
+                      all(p.suggestion for p in parts))
+
+    def _one(self, kind: str, values: dict) -> Remedy | None:
         values = dict(values)
         hc = values.pop("connection", None)
         if hc is not None:
@@ -111,6 +116,17 @@ class Remediator:
         return Remedy(_ending(definitions), _ending(body), suggestion)
 
 
+def fixes(finding: Finding) -> list[tuple[str, dict]]:
+    """The finding's fixes: a rule gives one (kind, values), or a list of them applied in order."""
+    if finding.fix is None:
+        return []
+    return finding.fix if isinstance(finding.fix, list) else [finding.fix]
+
+
+def kinds(finding: Finding) -> list[str]:
+    return [kind for kind, _ in fixes(finding)]
+
+
 def _ending(text: str) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
@@ -121,12 +137,12 @@ def attach(inv: Inventory, states: dict, findings: list[Finding]) -> dict[int, R
     remedies: dict[int, Remedy] = {}
     rebuilt = set()     # a subinterface a connection's fix re-encapsulates is no orphan to remove
     for f in findings:
-        if f.fix is not None and f.fix[0] == "interface" and f.is_problem and f.subject["interface"]:
+        if "interface" in kinds(f) and f.is_problem and f.subject["interface"]:
             rebuilt.add((f.subject["device"], f.subject["interface"]))
     for f in findings:
         if f.fix is None or not f.is_problem:
             continue
-        if f.fix[0] in SUGGESTIONS and (f.subject["device"], f.subject["interface"]) in rebuilt:
+        if set(kinds(f)) & set(SUGGESTIONS) and (f.subject["device"], f.subject["interface"]) in rebuilt:
             continue
         r = remediator.remedy(f)
         if r is not None:

@@ -10,7 +10,7 @@ from ecpartner.collect import collect_fleet
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.parse import build_state, build_states
 from ecpartner.platforms import platform_spec
-from ecpartner.remediate import FIXING_RULES, attach, device_files
+from ecpartner.remediate import FIXING_RULES, attach, device_files, kinds
 from ecpartner.rules import Context, evaluate
 
 from helpers.demo import DEMO
@@ -71,7 +71,7 @@ def test_the_remediated_demo_passes_what_was_fixed_and_nothing_else_changes(demo
     assert not still, "\n".join(still)
     # the orphan that a wrong-VLAN connection's subinterface was is no orphan once that is rebuilt
     rebuilt = {("config-drift", f.subject["device"], f.subject["interface"]) for f in findings
-               if f.rule == "config-drift" and f.fix and f.fix[0] == "interface" and f.subject["interface"]}
+               if f.rule == "config-drift" and "interface" in kinds(f) and f.subject["interface"]}
     assert rebuilt and not [f for k in rebuilt for f in by_key.get(k, []) if f.status != "pass"]
     before = {}
     for f in findings:
@@ -100,14 +100,14 @@ def test_remediating_twice_changes_nothing_more(demo):
 
 def test_orphans_are_suggested_commented_never_removed(demo):
     inv, states, failures, findings, remedies, files = demo
-    orphans = [f for f in findings if f.fix and f.fix[0] == "orphan" and f.remediation]
+    orphans = [f for f in findings if "orphan" in kinds(f) and f.remediation]
     assert orphans
     for f in orphans:
         marker = platform_spec(inv.devices[f.subject["device"]].platform).comment
         assert all(line.startswith(marker) for line in f.remediation.splitlines())
         assert f"VLAN {f.actual}" in f.remediation
     # the subinterface a wrong-VLAN connection is rebuilt on is not suggested for removal
-    rebuilt = [f for f in findings if f.rule == "config-drift" and f.fix and f.fix[0] == "interface"]
+    rebuilt = [f for f in findings if f.rule == "config-drift" and "interface" in kinds(f)]
     assert rebuilt and all(not any(o.subject["interface"] == f.subject["interface"] for o in orphans) for f in rebuilt)
 
 

@@ -11,7 +11,7 @@ from ecpartner.commands.output import cannot_write, write_output
 from ecpartner.display import safe
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.remediate import FIXING_RULES, attach, device_files
+from ecpartner.remediate import FIXING_RULES, device_files
 from ecpartner.safetext import check_pattern
 
 

@@ -185,6 +185,23 @@ def _per_user_arp(users: _ArpUsers, state, device: str, iface):
     return judged, unjudgeable
 
 
+def _arp_build_fix(placement, users: _ArpUsers, per_user_max: float):
+    """Build the missing interface; where no device-wide limit would then hold its users to per_user_max
+    (platforms that limit ARP per device only), set the ARP limit too (per-interface platforms repeat the
+    build's own line)."""
+    build = build_fix(placement)
+    if build is None:
+        return None
+    hc, device = placement.connection, placement.circuit.device
+    behind = users.device[device] + max(int(placement.tenant.users), 1) if placement.tenant else users.device[device]
+    device_wide = [r for r in placement.state.limits(ARP) if r.scope == SCOPE_DEVICE and r.unit == PPS
+                   and r.rate is not None]
+    if any(r.rate / max(behind, 1) <= per_user_max for r in device_wide):
+        return build
+    strictest = min(device_wide, key=lambda r: r.rate, default=None)
+    return [build, ("arp", {"connection": hc, "interface": None, "limit": strictest})]
+
+
 @rule("arp-rate-limit", "QoS and ARP limits", needs=(INVENTORY, DEVICES))
 def arp_rate_limit(ctx):
     inv = ctx.inventory
@@ -199,7 +216,7 @@ def arp_rate_limit(ctx):
         if iface is None:
             yield Finding("arp-rate-limit", ERROR, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot check ARP limits of {hc.key}: {missing_interface_message(item)}",
-                          expected=expected, actual=None, fix=build_fix(item))
+                          expected=expected, actual=None, fix=_arp_build_fix(item, arp_users, per_user_max))
             continue
         subj = connection_subject(inv, hc, iface.name)
         judged, unjudgeable = _per_user_arp(arp_users, state, circuit.device, iface)

@@ -103,6 +103,8 @@ class Remediator:
                       device_arp_pps=self.device_arp_pps(device.name))
         try:
             module = _template(device.platform, kind).make_module(values)
+        except InputError:
+            return None          # a value read from the device that cannot be printed safely: no remediation
         except jinja2.TemplateError as e:
             raise InputError(f"{device.name}: template {device.platform}/remediate/{kind}.j2 failed: {e}") from None
         body, definitions = str(module), str(getattr(module, "definitions", "") or "")

@@ -65,6 +65,9 @@ def _rule_section(g: RuleGroup) -> list[str]:
             out.append(f'<tr class="sev-{tone}"><td>{escape(f.status)}</td><td>{escape(f.severity)}</td>'
                        f"<td>{escape(subject_text(f.subject))}</td>{_text(f.message)}"
                        f"{_text(value_text(f.expected))}{_text(value_text(f.actual))}</tr>")
+            if f.remediation:
+                out.append(f'<tr class="fix"><td colspan="6"><details><summary>remediation</summary>'
+                           f"<pre>{_lines(f.remediation)}</pre></details></td></tr>")
         out.append("</table>")
     if g.passes:
         out += [f"<details><summary>{len(g.passes)} passed</summary>", "<table>",
@@ -82,6 +85,11 @@ def _counts(g: RuleGroup) -> str:
 
 def _text(value: str) -> str:
     return f'<td class="text">{escape(value)}</td>'
+
+
+def _lines(text: str) -> str:
+    """Configuration lines for <pre>: each escaped, the line breaks kept."""
+    return "\n".join(escape(line) for line in text.splitlines())
 
 
 def _anchor(rule: str) -> str:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
-from ecpartner.display import html_text, markdown_text as cell
+from ecpartner.display import html_text, markdown_text as cell, safe
 from ecpartner.findings import Finding, summarize
 from ecpartner.timefmt import iso_utc
 from ecpartner.report.common import exit_meaning, group_by_rule, problems_first, subject_text, value_text
+
+
+def fenced(text: str) -> list[str]:
+    """A fenced code block of `text` (each line made safe), fenced longer than any backtick run inside it."""
+    lines = [safe(line) for line in text.splitlines()]
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", *lines, fence]
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime) -> str:
@@ -36,6 +45,12 @@ def render(findings: list[Finding], inventory_path: str, generated_at: datetime)
                 for f in problems]
     else:
         out.append("None.")
+
+    fixable = [f for f in problems if f.remediation]
+    if fixable:     # `ecpartner remediate` writes these per device, in order, with the file's header
+        out += ["", f"## Remediation ({len(fixable)})", ""]
+        for f in fixable:
+            out += [f"**{cell(f.rule)}** {cell(subject_text(f.subject))}", "", *fenced(f.remediation), ""]
 
     out += ["", "## Passes", ""]
     for g in groups:

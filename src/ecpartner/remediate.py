@@ -32,13 +32,13 @@ _UNSAFE = re.compile(r"[^\x20-\x7e]")
 
 
 class Remedy(NamedTuple):
-    definitions: str               # what the body uses (policies, classes): first in a device's file
-    body: str
+    definitions: tuple[str, ...]   # what the bodies use (policies, classes): first in a device's file
+    bodies: tuple[str, ...]        # one block per fix (a finding may need several: build, then ARP)
     suggestion: bool               # commented out: a person decides
 
     @property
     def text(self) -> str:
-        return self.definitions + self.body
+        return "".join(self.definitions) + "".join(self.bodies)
 
 
 @lru_cache(maxsize=None)
@@ -80,7 +80,7 @@ class Remediator:
         parts = [p for p in parts if p is not None]
         if not parts:
             return None
-        return Remedy("".join(p.definitions for p in parts), "".join(p.body for p in parts),
+        return Remedy(tuple(d for p in parts for d in p.definitions), tuple(b for p in parts for b in p.bodies),
                       all(p.suggestion for p in parts))
 
     def _one(self, kind: str, values: dict) -> Remedy | None:
@@ -115,7 +115,7 @@ class Remediator:
             marker = comment_marker(device.platform)
             body = "".join(f"{marker} {line}\n" for line in (definitions + body).splitlines() if line.strip())
             definitions = ""
-        return Remedy(_ending(definitions), _ending(body), suggestion)
+        return Remedy(tuple(filter(None, [_ending(definitions)])), tuple(filter(None, [_ending(body)])), suggestion)
 
 
 def fixes(finding: Finding) -> list[tuple[str, dict]]:
@@ -181,9 +181,9 @@ def device_files(inv: Inventory, findings: list[Finding], remedies: dict[int, Re
         items = per_device[name]
         fixes = [header_line(f"{'suggests' if r.suggestion else 'fixes'} {finding_key(f)}: {f.message}")
                  for f, r in items]
-        definitions = list(dict.fromkeys(r.definitions for _, r in items if r.definitions))
-        bodies = list(dict.fromkeys(r.body for _, r in items if not r.suggestion))
-        suggestions = list(dict.fromkeys(r.body for _, r in items if r.suggestion))
+        definitions = list(dict.fromkeys(d for _, r in items for d in r.definitions))
+        bodies = list(dict.fromkeys(b for _, r in items if not r.suggestion for b in r.bodies))
+        suggestions = list(dict.fromkeys(b for _, r in items if r.suggestion for b in r.bodies))
         files[name] = _template(device.platform, "file").render(
             device=device, fixes=fixes, definitions=[_block(d) for d in definitions],
             bodies=[_block(b) for b in bodies], suggestions=[_block(s) for s in suggestions],

@@ -26,7 +26,7 @@ from ecpartner.render import Block, comment_marker, connection_view, environment
 
 # the rules whose findings configuration can fix (what `remediate` checks by default)
 FIXING_RULES = ("monitoring-enabled", "qos-bandwidth-limit", "arp-rate-limit", "icmp-rate-limit", "config-drift")
-KINDS = ("interface", "qos", "statistics", "shutdown", "no-shutdown", "arp", "icmp", "orphan")
+KINDS = ("interface", "qos", "statistics", "shutdown", "no-shutdown", "address", "arp", "icmp", "orphan")
 SUGGESTIONS = ("orphan",)          # printed as comments only: never applied
 _UNSAFE = re.compile(r"[^\x20-\x7e]")
 

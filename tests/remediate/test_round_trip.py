@@ -1,6 +1,6 @@
 """Round trip under hypothesis for every platform and family: a device whose running configuration drifted
 from the inventory (made by render itself: a connection not configured, configured with another bandwidth,
-the other status, or a subinterface named for its VLAN carrying another; and per lab.yaml `remediate`, the
+the other status or another address, or a subinterface named for its VLAN carrying another; and per lab.yaml `remediate`, the
 lines of statistics or ARP limits removed, a low ICMP limit added), with the `remediate` file applied
 (render's apply model), parsed by our templates, passes every rule that fixes configuration; and what no
 finding named (every other interface) is as it was."""
@@ -23,7 +23,8 @@ from helpers.render_device_apply import apply
 from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
 
 SPECS = ["50M", "100M", "200M", "500M", "1G", "2G", "10G"]
-DRIFTS = ["none", "missing", "bandwidth", "status", "vlan"]
+DRIFTS = ["none", "missing", "bandwidth", "status", "address", "vlan"]
+ADDRESSES = ["10.100.0.1/30", "172.16.5.9/29", "10.0.0.0/31"]
 
 
 def remediate_data(platform: str) -> dict:
@@ -57,7 +58,8 @@ def fleets(draw):
     vlans = draw(st.one_of(st.just([0]), st.lists(st.integers(1, 2999), min_size=1, max_size=3, unique=True)))
     connections = [dict(vlan=v, spec=draw(st.sampled_from(SPECS)),
                         status=draw(st.sampled_from(["enabled", "enabled", "disabled"])),
-                        users=draw(st.integers(1, 4)), drift=draw(st.sampled_from(DRIFTS if v else DRIFTS[:4])))
+                        users=draw(st.integers(1, 4)), address=draw(st.sampled_from([None, *ADDRESSES])),
+                        drift=draw(st.sampled_from(DRIFTS if v else DRIFTS[:-1])))
                    for v in vlans]
     return dict(platform=platform, family=family, port=port, connections=connections,
                 device=draw(st.sampled_from(device_drifts(platform, family))))
@@ -73,7 +75,9 @@ def build(case):
     for n, c in enumerate(case["connections"]):
         account = f"19876543210987{n:02d}"
         add_tenant(inv, account, f"Tenant {n}", users=c["users"])
-        hc = add_connection(inv, "pc-circuit01", account, c["vlan"], c["spec"], status=c["status"], id=f"pc-hc{n:04d}")
+        address = c["address"] if c["address"] is None else c["address"].replace(".0/31", f".{2 * n}/31")
+        hc = add_connection(inv, "pc-circuit01", account, c["vlan"], c["spec"], status=c["status"], id=f"pc-hc{n:04d}",
+                            address=address)
         drift = c["drift"]
         if drift == "missing":
             continue
@@ -82,6 +86,8 @@ def build(case):
             shown = hc.__class__(**{**hc.__dict__, "bandwidth_text": "100M" if c["spec"] != "100M" else "1G"})
             shown = shown.__class__(**{**shown.__dict__, "bandwidth": int(shown.bandwidth_text[:-1]) * (
                 10**6 if shown.bandwidth_text.endswith("M") else 10**9)})
+        elif drift == "address":    # configured with another address (or one the inventory does not give)
+            shown = hc.__class__(**{**hc.__dict__, "address": f"192.168.{n}.1/24"})
         elif drift == "status":
             shown = hc.__class__(**{**hc.__dict__, "status": "disabled" if c["status"] == "enabled" else "enabled"})
         if drift == "vlan":     # the subinterface named for its VLAN carries another (unused) VLAN
@@ -123,7 +129,8 @@ def test_remediation_round_trip(case):
     before = judge(inv, before_state)
     remedies = attach(inv, {"acc-01": before_state}, before)
     files = device_files(inv, before, remedies)
-    drifted = [c["drift"] for c in case["connections"] if c["status"] == "enabled" and c["drift"] != "none"]
+    drifted = [c["drift"] for c in case["connections"] if c["status"] == "enabled" and c["drift"] != "none"
+               and not (c["drift"] == "address" and c["address"] is None)]   # no address asked: none checked
     if drifted:     # an enabled connection that drifted always fails some rule, and gets its fix
         assert files and any(not r.suggestion for r in remedies.values()), drifted
     fixed = running if not files else apply(platform, running, files["acc-01"])

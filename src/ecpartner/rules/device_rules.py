@@ -314,15 +314,16 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
         return Finding("config-drift", FAIL, SEV_ERROR, connection_subject(inv, hc, name),
                        f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(placement)}",
                        expected=expected, actual=actual, fix=build_fix(placement))
-    problems, fix = [], None
+    problems, fix = [], []
     if hc.status == "enabled" and iface.shutdown:
         problems.append(f"{iface.name} is shut down but {hc.key} is enabled")
-        fix = ("no-shutdown", {"connection": hc, "interface": iface.name})
+        fix.append(("no-shutdown", {"connection": hc, "interface": iface.name}))
     if hc.status == "disabled" and not iface.shutdown:
         problems.append(f"{iface.name} is not shut down but {hc.key} is disabled")
-        fix = ("shutdown", {"connection": hc, "interface": iface.name})
+        fix.append(("shutdown", {"connection": hc, "interface": iface.name}))
     if hc.address and not same_address(hc.address, iface.addresses):
         problems.append(f"{iface.name} has {', '.join(iface.addresses) or 'no address'}, not {hc.address}")
+        fix.append(("address", {"connection": hc, "interface": iface.name}))
     actual = {"interface": iface.name, "vlan": iface.vlan, "shutdown": iface.shutdown, "addresses": list(iface.addresses)}
     if problems:
         message = f"{hc.status.capitalize()} {hc.key} drifted: {'; '.join(problems)}"
@@ -331,7 +332,7 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
         state_word = "shut down" if iface.shutdown else "up"
         message = f"{hc.status.capitalize()} {hc.key} matches {circuit.device} {iface.name}: {vlan}, {state_word}"
     return Finding("config-drift", verdict(not problems), SEV_ERROR, connection_subject(inv, hc, iface.name),
-                   message, expected=expected, actual=actual, fix=fix)
+                   message, expected=expected, actual=actual, fix=fix or None)
 
 
 @rule("config-drift", "Modify the VLAN ID, Disable", needs=(INVENTORY, DEVICES))

@@ -107,7 +107,8 @@ class Remediator:
             return None          # a value read from the device that cannot be printed safely: no remediation
         except jinja2.TemplateError as e:
             raise InputError(f"{device.name}: template {device.platform}/remediate/{kind}.j2 failed: {e}") from None
-        body, definitions = (text if text.strip() else "" for text in (str(module), str(getattr(module, "definitions", ""))))
+        rendered = (str(module), str(getattr(module, "definitions", "")))
+        body, definitions = (text if text.strip() else "" for text in rendered)
         if not body and not definitions:
             return None                  # the template knows no fix for this form (it says so in its comment)
         suggestion = kind in SUGGESTIONS

@@ -113,3 +113,12 @@ def test_device_text_cannot_inject_lines_into_a_remediation():
                 fix=("statistics", {"connection": hc, "interface": evil}))
     assert Remediator(inv, {}).remedy(f) is None
     assert "\n" not in header_line(f"fixes {evil}\x1b[2J") and "?undo" in header_line(evil)
+
+
+def test_junit_carries_it_in_the_failure_text(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    out = tmp_path / "r.xml"
+    main(["check", INVENTORY, "--format", "junit", "--output", str(out)])
+    texts = [e.text for e in ET.parse(out).iter("failure")]
+    assert any("remediation:\ninterface GigabitEthernet0/0/1.101\n statistic enable\n quit" in t for t in texts)

@@ -64,7 +64,7 @@ def _testcase(suite: ET.Element, f: Finding, name: str) -> None:
     if f.status == PASS:
         return
     detail = _x(f"{f.message}\nexpected: {value_text(f.expected)}\nactual: {value_text(f.actual)}\n"
-                f"requirement: {f.requirement}")
+                f"requirement: {f.requirement}" + (f"\nremediation:\n{f.remediation}" if f.remediation else ""))
     if f.severity == SEV_ERROR:
         outcome = ET.SubElement(case, "failure" if f.status == FAIL else "error",
                                 message=_x(f.message), type=_x(f.severity))

@@ -98,6 +98,7 @@ class Remediator:
         else:
             device = self.inv.devices[values["device"]]
         state = self.states.get(device.name)
+        values.setdefault("built", False)       # arp: the same remedy builds the interface (and its own limit)
         values.update(device=device, platform=device.platform, state=state,
                       iface=state.interfaces.get(values.get("interface")) if state is not None else None,
                       device_arp_pps=self.device_arp_pps(device.name))

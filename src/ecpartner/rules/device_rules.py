@@ -187,8 +187,8 @@ def _per_user_arp(users: _ArpUsers, state, device: str, iface):
 
 def _arp_build_fix(placement, users: _ArpUsers, per_user_max: float):
     """Build the missing interface; where no device-wide limit would then hold its users to per_user_max
-    (platforms that limit ARP per device only), set the ARP limit too (per-interface platforms repeat the
-    build's own line)."""
+    (platforms that limit ARP per device only), set the ARP limit too: `built` tells the platform's template
+    that the build just set whatever ARP limit belongs on the interface or its port."""
     build = build_fix(placement)
     if build is None:
         return None
@@ -199,7 +199,7 @@ def _arp_build_fix(placement, users: _ArpUsers, per_user_max: float):
     if any(r.rate / max(behind, 1) <= per_user_max for r in device_wide):
         return build
     strictest = min(device_wide, key=lambda r: r.rate, default=None)
-    return [build, ("arp", {"connection": hc, "interface": None, "limit": strictest})]
+    return [build, ("arp", {"connection": hc, "interface": None, "limit": strictest, "built": True})]
 
 
 @rule("arp-rate-limit", "QoS and ARP limits", needs=(INVENTORY, DEVICES))

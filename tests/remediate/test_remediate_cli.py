@@ -122,3 +122,10 @@ def test_junit_carries_it_in_the_failure_text(tmp_path):
     main(["check", INVENTORY, "--format", "junit", "--output", str(out)])
     texts = [e.text for e in ET.parse(out).iter("failure")]
     assert any("remediation:\ninterface GigabitEthernet0/0/1.101\n statistic enable\n quit" in t for t in texts)
+
+
+def test_the_terminal_table_shows_it_under_the_finding(capsys):
+    main(["check", INVENTORY, "--only", "monitoring-enabled"])
+    out = capsys.readouterr().out
+    block = out[out.index("GigabitEthernet0/0/1.101, circuit pc-hz01"):]
+    assert "    remediation:\n      interface GigabitEthernet0/0/1.101\n       statistic enable\n       quit\n" in block

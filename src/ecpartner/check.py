@@ -15,10 +15,11 @@ from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory
 from ecpartner.parse import build_states
 from ecpartner.remediate import attach
-from ecpartner.rules import DEVICES, TELEMETRY, Context, all_rules, evaluate
+from ecpartner.rules import DEVICES, INVENTORY, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import default_path, sample_sources
 
-TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance")
+TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance",
+                   "telemetry-disabled-traffic")
 
 log = logging.getLogger("ecpartner")
 
@@ -67,6 +68,15 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
 def telemetry_findings(inventory: Inventory, window) -> list[Finding]:
     """The telemetry rules on one window (what `telemetry report` judges)."""
     return evaluate(Context(inventory=inventory, telemetry=window), only=TELEMETRY_RULES)
+
+
+def exported_findings(inventory: Inventory, window) -> list[Finding]:
+    """What the metrics exporter publishes as `ecpartner_finding`: the inventory rules and the telemetry rules
+    on the store's window. The configuration rules need every device's configuration read, which `check`
+    does (a poll reads only the devices that carry connections)."""
+    rules = all_rules()
+    inventory_only = [r.id for r in rules.values() if r.in_check and not (r.needs - {INVENTORY})]
+    return evaluate(Context(inventory=inventory, telemetry=window), only=inventory_only + list(TELEMETRY_RULES))
 
 
 def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,

@@ -161,7 +161,16 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--db", metavar="PATH", help=DB_HELP)
     tp.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
     tp.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
+    tp.add_argument("--textfile", metavar="PATH",
+                    help="after the poll, write Prometheus metrics here (atomically; for node_exporter's textfile "
+                         "collector)")
     tp.set_defaults(handler="ecpartner.commands.telemetry:cmd_poll")
+    ti = tsub.add_parser("import", help="load recorded series (CSV, contract section 7) into the store in one step")
+    ti.add_argument("inventory", help=INVENTORY_HELP)
+    ti.add_argument("csv", nargs="*", metavar="CSV",
+                    help="series files to load (default: telemetry/*.csv beside the inventory)")
+    ti.add_argument("--db", metavar="PATH", help=DB_HELP)
+    ti.set_defaults(handler="ecpartner.commands.telemetry:cmd_import")
     tr = tsub.add_parser("report", help="rates, percentiles and plots per hosted connection")
     tr.add_argument("inventory", help=INVENTORY_HELP)
     tr.add_argument("--db", metavar="PATH", help=DB_HELP)
@@ -181,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--db", metavar="PATH", help=DB_HELP)
     tu.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")
     tu.add_argument("--timeout", type=_seconds, default=30.0, metavar="S", help=POLL_TIMEOUT_HELP)
+    tu.add_argument("--listen", metavar="HOST:PORT",
+                    help="serve Prometheus metrics over HTTP here, e.g. 127.0.0.1:9717 (updated after every poll)")
     tu.set_defaults(handler="ecpartner.commands.telemetry:cmd_run")
     return p
 

@@ -46,6 +46,12 @@ DEMO_PROBLEMS = {
     ("telemetry-utilization", "fail", "warning", "pc-hz03", "pc-hc09", "hz-acc-02", "TenGigabitEthernet0/1/0.301"),
     ("telemetry-drops", "fail", "warning", "pc-hz01", "pc-hc01", "hz-acc-01", "GigabitEthernet0/0/1.100"),
     ("telemetry-counters-advance", "fail", "warning", "pc-sh01", "pc-hc15", "sh-acc-01", "GigabitEthernet0/0/1.11"),
+    # disabled in the inventory, not shut on the device (config-drift above), and the tenant's traffic still flows
+    ("telemetry-disabled-traffic", "fail", "error", "pc-hz01", "pc-hc03", "hz-acc-01", "GigabitEthernet0/0/1.102"),
+    # disabled connections whose devices' recorded series leave them out: no verdict
+    ("telemetry-disabled-traffic", "error", "warning", "pc-bj02", "pc-bj-hc04", "bj-h3c-01", "Route-Aggregation1.201"),
+    ("telemetry-disabled-traffic", "error", "warning", "pc-sz01", "pc-szhc04", "sz-eos-01", "Ethernet1.102"),
+    ("telemetry-disabled-traffic", "error", "warning", "pc-qd02", "pc-qdhc04", "qd-xr-01", "Bundle-Ether80.200"),
     # H3C Comware 7, bj-h3c-01: no outbound CAR; the port's bare `arp rate-limit` (750 pps) over 3 users; a kbps
     # control-plane ICMP CAR, which cannot be judged in pps
     ("qos-bandwidth-limit", "fail", "error", "pc-bj01", "pc-bj-hc02", "bj-h3c-01", "Ten-GigabitEthernet1/0/1.101"),
@@ -91,7 +97,7 @@ def test_demo_fleet_breaks_and_passes_every_check_rule(run, demo_inventory):
     _, out, _ = run("check", demo_inventory, "--format", "json")
     findings = json.loads(out)["findings"]
     check_rules = {r.id for r in RULES.values() if r.in_check}
-    assert len(check_rules) == 18 and "permission-valid" not in check_rules   # plan's rule
+    assert len(check_rules) == 19 and "permission-valid" not in check_rules   # plan's rule
     assert {f["rule"] for f in findings if f["status"] != "pass"} == check_rules
     assert {f["rule"] for f in findings if f["status"] == "pass"} == check_rules
 

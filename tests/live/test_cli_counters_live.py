@@ -29,7 +29,7 @@ def test_device_with_snmp_never_receives_the_interface_command(lab, tmp_path):
 @pytest.mark.parametrize("name, platform, command, served, port, readable", [
     ("hz-acc-01", "huawei", "display interface", HZ_DISPLAY_INTERFACE, "GigabitEthernet0/0/1", "GigabitEthernet0/0/1"),
     ("sh-acc-02", "cisco_ios", "show interfaces", SH_SHOW_INTERFACES, "GigabitEthernet0/0/1", "GigabitEthernet0/0/1"),
-    ("bj-h3c-01", "hp_comware", "display interface", served_outputs("hp_comware")["display interface"],
+    ("bj-h3c-02", "hp_comware", "display interface", served_outputs("hp_comware")["display interface"],
      "Ten-GigabitEthernet1/0/1", "Ten-GigabitEthernet1/0/1.100"),
 ])
 def test_device_without_snmp_reads_counters_from_the_interface_command(lab, tmp_path, name, platform, command,

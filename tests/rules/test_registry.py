@@ -30,7 +30,7 @@ def test_registry_imports_no_rule_module():
 
 
 def test_every_rule_loads_without_pandas():
-    loaded = loaded_after("from ecpartner.rules import all_rules\nassert len(all_rules()) == 19")
+    loaded = loaded_after("from ecpartner.rules import all_rules\nassert len(all_rules()) == 20")
     assert "ecpartner.rules.telemetry_rules" in loaded
     assert [m for m in loaded if m.split(".")[0] in HEAVY] == []
 

@@ -31,7 +31,7 @@ CLEAR_AT = 180                   # pc-hc13's counters cleared by an operator 100
 STORIES = [
     ("hz-acc-01", "GigabitEthernet0/0/1.100", "pc-hc01", 120, 90, 64, "drops: 0.5% of inbound packets policed"),
     ("hz-acc-01", "GigabitEthernet0/0/1.101", "pc-hc02", 300, 620, 64, "above bandwidth: out ~620M on 500M"),
-    ("hz-acc-01", "GigabitEthernet0/0/1.102", "pc-hc03", 0, 0, 64, "disabled: no traffic"),
+    ("hz-acc-01", "GigabitEthernet0/0/1.102", "pc-hc03", 8, 5, 64, "disabled, not shut: still passes traffic"),
     ("hz-acc-01", "XGigabitEthernet0/0/1.1000", "pc-hc04", 400, 350, 64, "normal"),
     ("hz-acc-01", "XGigabitEthernet0/0/1.200", "pc-hc06", 60, 50, 64, "normal"),
     ("hz-acc-02", "TenGigabitEthernet0/1/0.300", "pc-hc08", 500, 450, 64, "reboot of hz-acc-02"),

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ecpartner.cli import main
@@ -52,7 +53,16 @@ def test_findings_tell_each_story(demo):
         ("telemetry-counters-advance", "pc-hc15", FAIL, SEV_WARNING),  # never moves
         ("telemetry-utilization", "pc-szhc02", FAIL, SEV_ERROR),      # Arista: no inbound policy, above 500M
         ("telemetry-utilization", "pc-zjkhc02", FAIL, SEV_WARNING),   # Junos: p95 96% of 1G
+        ("telemetry-disabled-traffic", "pc-hc03", FAIL, SEV_ERROR),   # disabled, not shut, 8M in
+        ("telemetry-disabled-traffic", "pc-bj-hc04", ERROR, SEV_WARNING),   # no samples recorded: no verdict
+        ("telemetry-disabled-traffic", "pc-szhc04", ERROR, SEV_WARNING),
+        ("telemetry-disabled-traffic", "pc-qdhc04", ERROR, SEV_WARNING),
     }
+    disabled = [hc.key for hc in inventory.hosted_connections if hc.status == "disabled"]
+    assert sorted(f.subject["hosted_connection"] for f in findings if f.rule == "telemetry-disabled-traffic") == \
+        sorted(disabled)
+    zjk = next(f for f in findings if f.rule == "telemetry-disabled-traffic" and f.subject["hosted_connection"] == "pc-zjkhc03")
+    assert (zjk.status, zjk.actual) == (PASS, 0) and "288 intervals" in zjk.message   # disabled and silent: a pass
     hc04 = [f for f in findings if f.subject["hosted_connection"] == "pc-hc04"]
     assert [f.status for f in hc04] == [PASS, PASS, PASS]
     hc02 = next(f for f in findings if f.rule == "telemetry-utilization" and f.subject["hosted_connection"] == "pc-hc02")
@@ -106,7 +116,7 @@ def test_report_json_and_exit_code(tmp_path, capsys):
     assert rows["pc-hc02"]["utilization_out"] > 1.3 and rows["pc-hc02"]["findings"]
     assert rows["pc-hc08"]["dropped_intervals"] == {"reboot": 1}
     assert rows["pc-hc01"]["drop_ratio"] == pytest.approx(0.0028, abs=2e-4)
-    assert doc["summary"]["exit_code"] == 1 and doc["summary"]["fail"] == 6
+    assert doc["summary"]["exit_code"] == 1 and doc["summary"]["fail"] == 7   # pc-hc03's traffic while disabled too
 
 
 def test_report_html_is_self_contained_with_one_plot_per_connection(tmp_path):
@@ -128,21 +138,25 @@ def test_report_html_is_self_contained_with_one_plot_per_connection(tmp_path):
 
 
 def test_report_prometheus_exposition(capsys):
+    """The report's prometheus format is the exporter's exposition of the window (no timestamps: a textfile
+    collector rejects them), and every family parses."""
+    from prometheus_client.parser import text_string_to_metric_families
+
     assert main(["telemetry", "report", str(DEMO / "inventory.yaml"), "--format", "prometheus"]) == 1
-    lines = capsys.readouterr().out.splitlines()
-    declared = set()
-    sample = re.compile(r'^(ecpartner_[a-z0-9_]+)\{device="[^"]+",interface="[^"]+",hosted_connection="[^"]+"\} '
-                        r'[0-9.e+-]+$')
-    for line in lines:
-        if line.startswith("# TYPE "):
-            declared.add(line.split()[2])
-            assert line.endswith(" gauge")
-        elif not line.startswith("# HELP "):
-            m = sample.match(line)
-            assert m and m.group(1) in declared, line
-    hc02 = [l for l in lines if l.startswith("ecpartner_hosted_connection_out_bits_per_second{")
-            and 'hosted_connection="pc-hc02"' in l]
-    assert len(hc02) == 1 and 5e8 < float(hc02[0].split()[-1]) < 7.5e8
+    text = capsys.readouterr().out
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    assert all(s.timestamp is None for f in families.values() for s in f.samples)
+    out = [s for s in families["ecpartner_hosted_connection_out_bits_per_second"].samples
+           if s.labels["hosted_connection"] == "pc-hc02"]
+    assert len(out) == 1 and 5e8 < out[0].value < 7.5e8
+    assert out[0].labels == {"hosted_connection": "pc-hc02", "circuit": "pc-hz01", "region": "cn-hangzhou",
+                             "tenant": "1100000000000002", "device": "hz-acc-01",
+                             "interface": "GigabitEthernet0/0/1.101"}
+    assert families["ecpartner_interface_in_octets"].type == "counter"
+    failing = {(s.labels["rule"], s.labels["hosted_connection"]) for s in families["ecpartner_finding"].samples
+               if s.labels["status"] == "fail" and s.labels["severity"] == "error"}
+    assert failing == {("telemetry-utilization", "pc-hc02"), ("telemetry-utilization", "pc-szhc02"),
+                       ("telemetry-disabled-traffic", "pc-hc03")}
 
 
 def test_report_csv_and_markdown(capsys):
@@ -185,3 +199,15 @@ def test_rules_without_telemetry_say_nothing_and_missing_series_are_errors(demo)
     assert [(f.rule, f.status) for f in findings] == [(rule, ERROR) for rule in only]
     assert findings[0].message.startswith("no samples for sh-acc-01 GigabitEthernet0/0/2 in the telemetry window [")
     assert findings[0].severity == SEV_ERROR and findings[1].severity == SEV_WARNING
+
+
+def test_the_window_counts_its_sample_times_once_for_every_finding(monkeypatch):
+    """Each telemetry finding asks how many sample times the window holds: counted once, not per connection
+    (per connection it made a 1,000-connection report spend 70 s in pandas.unique)."""
+    inventory = load_inventory(DEMO / "inventory.yaml")
+    window = load_window(inventory, None, "24h", states=recorded_states(inventory))
+    calls = []
+    original = pd.Series.nunique
+    monkeypatch.setattr(pd.Series, "nunique", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    findings = telemetry_findings(inventory, window)
+    assert len(findings) > 30 and len(calls) <= 1

@@ -167,3 +167,15 @@ def test_uptime_wrap_is_not_a_reboot_and_speed_bounds_rates():
     out = interval_rates(Samples(frame, [("d", "a"), ("d", "b")], "t"), speeds={0: 1e9, 1: 1e9})
     assert out["status"].tolist() == [OK, "impossible"]
     assert out["in_bps"].iloc[0] == 8000.0
+
+
+def test_a_sysuptime_that_did_not_advance_is_called_that_not_a_clock_step():
+    """A frozen agent (or a recording served as it is) repeats its sysUpTime while the poller's clock moves."""
+    t0 = 1_800_000_000_000
+    frame = pd.DataFrame({"sid": 0, "time_ms": [t0, t0 + 300_000, t0 + 600_000, t0 + 900_000],
+                          **{c: 0 for c in COUNTERS}, "sys_uptime": [5_000.0, 5_000.0, 35_000.0, 95_000.0],
+                          "counter_bits": 64})
+    frame["in_octets"] = [0, 3000, 6000, 9000]
+    out = interval_rates(Samples(frame, [("d", "i")], "t"))
+    # stuck, then 300 s on both clocks, then 600 s of sysUpTime in 300 s of poller time: a clock step
+    assert out["status"].tolist() == ["sysuptime-stalled", OK, "clock-step"]

@@ -141,7 +141,27 @@ def test_telemetry_report_takes_the_same_choice(demo_copy, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["window"]["source"] == f"{demo_copy.parent / 'telemetry'}/*.csv"
     assert doc["window"]["kind"] == "series" and "more samples" in doc["window"]["choice"]
-    assert main(["telemetry", "report", str(demo_copy), "--format", "json", "--telemetry", "store"]) == 0
+    # one interval judges no percentile, but it shows the disabled pc-hc03 passing traffic: exit 1 for that alone
+    assert main(["telemetry", "report", str(demo_copy), "--format", "json", "--telemetry", "store"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert doc["window"]["kind"] == "store"
     assert {f["status"] for f in doc["findings"] if f["rule"] == "telemetry-utilization"} == {"error"}
+    assert [(f["rule"], f["subject"]["hosted_connection"]) for f in doc["findings"]
+            if f["severity"] == "error" and f["status"] != "pass"] == [("telemetry-disabled-traffic", "pc-hc03")]
+
+
+def test_a_stalled_sysuptime_is_named_in_the_finding(demo_copy, capsys):
+    """Every sample of pc-hc01 carries one sysUpTime: the finding says sysUpTime did not advance."""
+    series = demo_copy.parent / "telemetry" / "hz-acc-01.csv"
+    lines = series.read_text().splitlines()
+    frozen = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if cells[2] == "GigabitEthernet0/0/1.100":
+            cells[-2] = "812345600"
+        frozen.append(",".join(cells))
+    series.write_text("\n".join(frozen) + "\n")
+    _, findings, _ = check(capsys, demo_copy)
+    drops = of(findings, "telemetry-drops", "pc-hc01")
+    assert drops["status"] == "error"
+    assert "intervals dropped: 288 sysUpTime did not advance" in drops["message"] and "clock" not in drops["message"]

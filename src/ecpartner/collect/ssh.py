@@ -182,6 +182,9 @@ def collect_ssh(name: str, host: str, port: int, platform: str, login: SshLogin,
             secret=login.secret, conn_timeout=timeout, auth_timeout=timeout, banner_timeout=timeout,
             timeout=timeout, session_timeout=timeout,
             use_keys=False, allow_agent=False, ssh_config_file=None,
+            # read each answer only after the device echoed the command: without it (netmiko turns it off for
+            # some platforms) a prompt left over from session preparation ends the read early, empty
+            global_cmd_verify=True,
         )
     except Exception as e:  # netmiko wraps socket/paramiko errors; classify them for a person
         result.error = _connect_error(e, where, login.username, timeout)

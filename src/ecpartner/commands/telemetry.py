@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ecpartner.commands.output import write_output
+from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import Inventory
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.telemetry.poll import PollResult, live_states, poll_live, poll_replay
-from ecpartner.check import build_report
+from ecpartner.telemetry.poll import PollResult, import_series, live_states, poll_live, poll_replay
+from ecpartner.check import build_report, exported_findings
 from ecpartner.telemetry.schedule import run_schedule
 from ecpartner.telemetry.store import Store, default_path
 from ecpartner.telemetry.timeutil import parse_duration
@@ -23,8 +25,11 @@ def _db_path(args, inventory: Inventory) -> Path:
 
 
 def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0,
-              layout: tuple[dict, dict[str, str]] | None = None) -> PollResult:
-    """One poll; live, under the interface names of `layout` (live_states()), read now when not given."""
+              layout: tuple[dict, dict[str, str]] | None = None, publish=None) -> PollResult:
+    """One poll; live, under the interface names of `layout` (live_states()), read now when not given.
+    `publish(result, states, seconds)`, when given, is called after the poll has committed."""
+    began = time.monotonic()
+    states = None
     if live:
         states, unread = layout or live_states(inventory, budget)
     with Store(db) as store:
@@ -33,13 +38,70 @@ def poll_once(inventory: Inventory, db: Path, live: bool, budget: float = 30.0,
     print(result.summary(), file=sys.stderr)
     for problem in result.problems:
         print(f"ecpartner: {problem}", file=sys.stderr)
+    if publish is not None:
+        publish(result, states, time.monotonic() - began)
     return result
+
+
+def snapshot(inventory: Inventory, db: Path, states: dict | None, result: PollResult | None = None,
+             seconds: float = 0.0):
+    """The metrics of the store after a poll: its last 24 h, the findings on them, what the poll saw."""
+    from ecpartner.telemetry.metrics import PollInfo, Snapshot   # prometheus_client: only for the exporter
+    from ecpartner.telemetry.window import load_window, recorded_states
+
+    window = load_window(inventory, db, "24h", states=recorded_states(inventory) if states is None else states,
+                         choice="store")
+    info = None
+    if result is not None and not result.exhausted:
+        info = PollInfo((result.time_ms or 0) / 1000, seconds, result.inserted, len(result.problems),
+                        dict(result.devices), dict(result.device_seconds))
+    return Snapshot(window, exported_findings(inventory, window), info)
 
 
 def cmd_poll(args) -> int:
     inventory = load_inventory(args.inventory)
-    result = poll_once(inventory, _db_path(args, inventory), args.live, args.timeout)
+    db = _db_path(args, inventory)
+    publish = None
+    if args.textfile:
+        def publish(result, states, seconds):   # atomically, so a textfile collector never reads half a file
+            from ecpartner.telemetry.metrics import exposition
+            write_output(exposition(snapshot(inventory, db, states, result, seconds)), args.textfile, "the metrics")
+    result = poll_once(inventory, db, args.live, args.timeout, publish=publish)
     return EXIT_UNREACHABLE if result.problems else EXIT_OK
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    """--listen HOST:PORT ([::1]:PORT for IPv6) -> (host, port)."""
+    host, sep, port = text.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InputError(f"--listen: {text!r} is not HOST:PORT (e.g. 127.0.0.1:9717)")
+    return host, int(port)
+
+
+def serve_metrics(listen: str):
+    """Start the HTTP exporter on --listen; returns the Exporter (its server thread is a daemon)."""
+    from prometheus_client import start_http_server
+    from ecpartner.telemetry.metrics import Exporter
+
+    host, port = parse_listen(listen)
+    exporter = Exporter(timestamps=True)
+    try:
+        start_http_server(port, host, exporter.registry)
+    except OSError as e:
+        raise InputError(f"--listen {listen}: cannot serve metrics there: {e.strerror or e}") from None
+    print(f"telemetry metrics served on http://{listen}/metrics", file=sys.stderr)
+    return exporter
+
+
+def cmd_import(args) -> int:
+    inventory = load_inventory(args.inventory)
+    db = _db_path(args, inventory)
+    with Store(db) as store:
+        inserted, read, files = import_series(inventory, store, [Path(f) for f in args.csv] or None)
+    print(f"telemetry import: {inserted} samples stored in {db}, {read - inserted} already there, "
+          f"from {len(files)} file{'' if len(files) == 1 else 's'}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_report(args) -> int:
@@ -59,6 +121,18 @@ def cmd_run(args) -> int:
         report_dir.mkdir(parents=True, exist_ok=True)
     with Store(db):
         pass   # create the store (and fail on a bad one) before the first slot, not inside the loop
+    publish = None
+    if args.listen:
+        exporter = serve_metrics(args.listen)
+        recorded: dict = {}
+
+        def publish(result, states, seconds):
+            if states is None:   # a recorded fleet: its configurations are parsed once, not at every poll
+                if "states" not in recorded:
+                    from ecpartner.telemetry.window import recorded_states
+                    recorded["states"] = recorded_states(inventory)
+                states = recorded["states"]
+            exporter.publish(snapshot(inventory, db, states, result, seconds))
     # live: the configurations are read once here (bad credentials stop the run before any poll) and again
     # at each report, not at every poll: a subinterface rarely moves, and SSH costs far more than a walk
     layout = [live_states(inventory, args.timeout)] if args.live else [None]
@@ -76,6 +150,6 @@ def cmd_run(args) -> int:
 
     # SIGINT/SIGTERM raise Interrupted (cli.main) wherever the loop is, a stuck poll included: the poll's
     # transaction rolls back and a report being written is never renamed into place. Exit 130/143.
-    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout, layout[0]), every, threading.Event(),
+    run_schedule(lambda: poll_once(inventory, db, args.live, args.timeout, layout[0], publish), every, threading.Event(),
                  write_report if report_every else None, report_every)
     return EXIT_OK

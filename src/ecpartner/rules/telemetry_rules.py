@@ -1,5 +1,6 @@
 """The telemetry rules (contract section 5): they read `ctx.telemetry`, a TelemetryWindow, and yield
-nothing when there is none (no store and no series). One finding per enabled hosted connection per rule,
+nothing when there is none (no store and no series). One finding per enabled hosted connection per rule
+(per disabled one for telemetry-disabled-traffic),
 subject naming its circuit, id, device and interface. They need the device states too: the window names
 each connection's interface from the parsed configuration.
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Iterator
 from ecpartner.findings import ERROR, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, subject
 from ecpartner.inventory import format_bandwidth
 from ecpartner.rules.registry import DEVICES, INVENTORY, TELEMETRY, Context, rule
+from ecpartner.telemetry.statuses import SHOWN
 
 if TYPE_CHECKING:   # the window module loads pandas: only a run that has samples pays for it
     from ecpartner.telemetry.window import ConnectionTelemetry
@@ -25,12 +27,12 @@ NEEDS = (INVENTORY, DEVICES, TELEMETRY)
 MIN_PERCENTILE_INTERVALS = 12     # an hour of 5-minute polls: below that a "95th percentile" is one sample
 
 
-def _enabled(ctx: Context) -> Iterator[ConnectionTelemetry]:
+def _enabled(ctx: Context, status: str = "enabled") -> Iterator[ConnectionTelemetry]:
     window = ctx.telemetry      # a TelemetryWindow, or None
     if window is None:
         return
     for ct in window.connections:
-        if ct.connection.status == "enabled":
+        if ct.connection.status == status:
             yield ct
 
 
@@ -70,7 +72,7 @@ def _no_data(ctx: Context, rule_id: str, ct: ConnectionTelemetry, severity: str,
     if ct.sid is None:
         why = f"no samples for {ct.device} {ct.interface} in the telemetry window"
     elif ct.stats.intervals == 0 and ct.stats.dropped:
-        dropped = ", ".join(f"{n} {status}" for status, n in sorted(ct.stats.dropped.items()))
+        dropped = ", ".join(f"{n} {SHOWN.get(status, status)}" for status, n in sorted(ct.stats.dropped.items()))
         why = (f"no usable interval for {ct.device} {ct.interface} in the telemetry window "
                f"({ct.stats.samples} samples; intervals dropped: {dropped})")
     elif ct.stats.intervals < needed:
@@ -150,3 +152,23 @@ def counters_advance(ctx: Context) -> Iterator[Finding]:
             yield _finding(ctx, "telemetry-counters-advance", PASS, SEV_WARNING, ct,
                            f"{ct.stats.octets} octets and {ct.stats.packets} packets counted",
                            expected="counters that advance", actual=moved)
+
+
+@rule("telemetry-disabled-traffic", REQUIREMENT, needs=NEEDS)
+def disabled_traffic(ctx: Context) -> Iterator[Finding]:
+    """A disabled connection holds its resources but must carry nothing: traffic means the tenant's
+    interface was left up (the guide's Disable step shuts it down) and the service is still given away."""
+    for ct in _enabled(ctx, "disabled"):
+        if (missing := _no_data(ctx, "telemetry-disabled-traffic", ct, SEV_WARNING)) is not None:
+            yield missing     # no samples: whether it passes traffic cannot be told
+            continue
+        moved = ct.stats.octets + ct.stats.packets
+        if moved:
+            rates = ", ".join(f"{d} {_bps(ct.stats.mean[f'{d}_bps'] or 0.0)}" for d in ("in", "out"))
+            yield _finding(ctx, "telemetry-disabled-traffic", FAIL, SEV_ERROR, ct,
+                           f"disabled, yet {ct.stats.octets} octets and {ct.stats.packets} packets passed "
+                           f"(mean {rates}): the interface still forwards the tenant's traffic",
+                           expected="no traffic on a disabled connection", actual=moved)
+        else:
+            yield _finding(ctx, "telemetry-disabled-traffic", PASS, SEV_ERROR, ct, "disabled, and no traffic passed",
+                           expected="no traffic on a disabled connection", actual=0)

@@ -34,6 +34,8 @@ class PollResult:
     inserted: int = 0
     problems: list[str] = field(default_factory=list)   # one per device or interface that gave nothing
     exhausted: bool = False          # replay: every fixture sample is already stored
+    devices: dict[str, str | None] = field(default_factory=dict)   # device polled -> why it gave nothing, or None
+    device_seconds: dict[str, float] = field(default_factory=dict)  # live: how long each device's walk took
 
     def summary(self) -> str:
         if self.exhausted:
@@ -89,7 +91,43 @@ def poll_replay(inventory: Inventory, store: Store, fixtures_dir: str | Path | N
     tuples = [(int(r.time_ms), *names[int(r.sid)], *(int(getattr(r, c)) for c in COUNTERS),
                int(r.sys_uptime), int(r.counter_bits)) for r in rows.itertuples(index=False)]
     inserted = store.insert(tuples, "replay", now_ms())
-    return PollResult(moment, inserted)
+    recorded = {t[1] for t in tuples}
+    devices = {name: None if name in recorded else "not in the recorded series at this time"
+               for name in carrying_devices(inventory)}
+    return PollResult(moment, inserted, devices=devices)
+
+
+IMPORT_BATCH_ROWS = 50_000   # rows per transaction: a long series is not one huge transaction, nor 300 polls
+
+
+def import_series(inventory: Inventory, store: Store, files: list[Path] | None = None,
+                  batch_rows: int = IMPORT_BATCH_ROWS) -> tuple[int, int, list[Path]]:
+    """Load recorded series (default: the fleet's telemetry/*.csv) into the store in one go: (new samples,
+    rows read, files). Every file is validated before anything is written; rows go in by sample time, whole
+    sample times per batch, one transaction each, so an interrupted import leaves whole polls and a re-run
+    adds only what is missing (samples are keyed by device, interface and time)."""
+    if files is None:
+        files = fixture_files(inventory.base_dir)
+        if not files:
+            raise InputError(f"{inventory.base_dir / 'telemetry'}: no *.csv series to import (name the files)")
+    missing = [f"{f}: no such file" for f in files if not f.is_file()]
+    if missing:
+        raise InputError(missing)
+    samples = read_csv_files(files)
+    frame = samples.frame.sort_values(["time_ms", "sid"], kind="stable")
+    names = samples.series
+    counters = [frame[c].tolist() for c in COUNTERS]
+    rows = [(t, *names[sid], *values, int(uptime), bits) for t, sid, *values, uptime, bits in zip(
+        frame["time_ms"].tolist(), frame["sid"].tolist(), *counters, frame["sys_uptime"].tolist(),
+        frame["counter_bits"].tolist())]
+    inserted, start = 0, 0
+    while start < len(rows):
+        end = min(start + batch_rows, len(rows))
+        while end < len(rows) and rows[end][0] == rows[end - 1][0]:   # never split a sample time
+            end += 1
+        inserted += store.insert(rows[start:end], "import", now_ms())
+        start = end
+    return inserted, len(rows), files
 
 
 def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mapping[str, str] | None = None,
@@ -102,6 +140,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
     started = now_ms()
     wanted, placing = tenant_interfaces(inventory, states)
     problems = [f"device {name}: {why}" for name, why in (unread or {}).items()] + placing
+    devices: dict[str, str | None] = {name: why for name, why in (unread or {}).items()}
     env = os.environ if environ is None else environ
     jobs = []
     for name in wanted:   # every credential first: a refused secret (InputError) stops the poll before any packet
@@ -109,12 +148,16 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
         auth = snmp_auth(device, inventory.credentials.get(device.credentials), env)
         if auth is None:
             problems.append(f"device {name}: no snmp settings in the inventory")
+            devices[name] = "no snmp settings in the inventory"
             continue
         jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
     walked = run_interruptible(walk_fleet(jobs, concurrency, timeout, retries))
     rows: list[tuple] = []
+    seconds: dict[str, float] = {}
     for job in jobs:
         result = walked[job.name]
+        seconds[job.name] = result.seconds
+        devices[job.name] = result.error or None
         if result.error:
             problems.append(f"device {job.name}: {result.error}")
             continue
@@ -123,7 +166,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
     for problem in problems:
         log.warning("%s", problem)
     inserted = store.insert(rows, "live", started, "\n".join(problems))
-    return PollResult(started, inserted, problems)
+    return PollResult(started, inserted, problems, devices=devices, device_seconds=seconds)
 
 
 def _sample(device: str, walk, interfaces: list[str], moment: int, problems: list[str]) -> list[tuple]:

@@ -4,7 +4,9 @@ For each series, samples are taken in time order and each pair of neighbours is 
 
 * two samples with the same time are one sample (the first is kept): a re-run poll, not an interval;
 * time not advancing (clock stepped backwards) or disagreeing with the device's sysUpTime by more than
-  CLOCK_SLACK (a clock step, or a reboot sysUpTime alone cannot show) drops the interval;
+  CLOCK_SLACK (a clock step, or a reboot sysUpTime alone cannot show) drops the interval; when sysUpTime
+  did not move at all while the poller's clock did, that is what is said (STALLED: a frozen agent or a
+  replayed recording, not a clock step);
 * sysUpTime going down is a reboot: counters restarted, the interval is dropped (a sysUpTime that
   wrapped at 2^32 hundredths, about 497 days, is recognised as a wrap, not a reboot);
 * a 64-bit counter going down was cleared by an operator: dropped;
@@ -24,10 +26,9 @@ import numpy as np
 import pandas as pd
 
 from ecpartner.telemetry.series import COUNTERS, Samples
+from ecpartner.telemetry.statuses import (  # noqa: F401  (the statuses are read through this module)
+    BITS_CHANGED, CLEARED, CLOCK, IMPOSSIBLE, OK, REBOOT, SHOWN, STALLED, STATUSES)
 
-OK, CLOCK, REBOOT, CLEARED, IMPOSSIBLE, BITS_CHANGED = (
-    "ok", "clock-step", "reboot", "cleared", "impossible", "counter-size-changed")
-STATUSES = (OK, CLOCK, REBOOT, CLEARED, IMPOSSIBLE, BITS_CHANGED)
 WRAP32 = 2**32
 UPTIME_WRAP_S = 2**32 / 100
 CLOCK_SLACK_S = 5.0           # poll jitter tolerated between the poller's clock and sysUpTime ...
@@ -89,6 +90,7 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     checks = [
         (dt <= 0, code[CLOCK]),
         (du < 0, code[REBOOT]),
+        (clock_off & (du == 0), code[STALLED]),
         (clock_off, code[CLOCK]),
         (bits[a] != bits_b, code[BITS_CHANGED]),
         ((bits_b == 64) & went_down, code[CLEARED]),

@@ -11,14 +11,14 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ecpartner.display import csv_cell, html_text, markdown_text, safe
+from ecpartner.display import csv_cell, html_text, markdown_text
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.timefmt import iso_utc
 from ecpartner.telemetry import rates as R
 from ecpartner.telemetry.plot import plot_inputs, svg
 from ecpartner.telemetry.timeutil import iso_from_ms
-from ecpartner.telemetry.window import ConnectionTelemetry, TelemetryWindow
+from ecpartner.telemetry.window import TelemetryWindow
 
 FORMATS = ("html", "markdown", "csv", "json", "prometheus")
 CSV_FIELDS = ("hosted_connection", "circuit", "tenant", "status", "device", "interface", "bandwidth_bps",
@@ -65,7 +65,7 @@ def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: li
     if fmt == "markdown":
         return render_markdown(inventory, window, rows, findings)
     if fmt == "prometheus":
-        return render_prometheus(window)
+        return render_prometheus(window, findings)
     if fmt == "html":
         return render_html(inventory, window, rows, findings)
     raise ValueError(f"unknown report format {fmt!r}")
@@ -125,7 +125,7 @@ def _table_rows(rows) -> list[list[str]]:
                     f"{_pct(r['utilization_in'])} / {_pct(r['utilization_out'])}",
                     "-" if r["drop_ratio"] is None else f"{r['drop_ratio']:.4%}",
                     str(r["samples"]),
-                    ", ".join(f"{n} {why}" for why, n in r["dropped_intervals"].items()) or "-"])
+                    ", ".join(f"{n} {R.SHOWN.get(why, why)}" for why, n in r["dropped_intervals"].items()) or "-"])
     return out
 
 
@@ -156,46 +156,12 @@ def render_markdown(inventory, window, rows, findings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_prometheus(window: TelemetryWindow) -> str:
-    """The newest usable rates, for node_exporter's textfile collector (no timestamps: it rejects them)."""
-    metrics = [
-        ("in_bps", "ecpartner_hosted_connection_in_bits_per_second", "Inbound rate over the newest interval."),
-        ("out_bps", "ecpartner_hosted_connection_out_bits_per_second", "Outbound rate over the newest interval."),
-        ("in_pps", "ecpartner_hosted_connection_in_packets_per_second", "Inbound packet rate over the newest interval."),
-        ("out_pps", "ecpartner_hosted_connection_out_packets_per_second", "Outbound packet rate over the newest interval."),
-    ]
-    with_data = [ct for ct in window.connections if ct.stats.latest_ms is not None]
-    lines: list[str] = []
+def render_prometheus(window: TelemetryWindow, findings: list[Finding]) -> str:
+    """The exporter's metrics of this window, for node_exporter's textfile collector (no timestamps: it
+    rejects them)."""
+    from ecpartner.telemetry.metrics import Snapshot, exposition   # prometheus_client: only for this format
 
-    def family(name: str, help_text: str, values: list[tuple[ConnectionTelemetry, float]]) -> None:
-        lines.append(f"# HELP {name} {help_text}")
-        lines.append(f"# TYPE {name} gauge")
-        for ct, value in values:
-            lines.append(f"{name}{{{_labels(ct)}}} {_num(value)}")
-
-    for column, name, help_text in metrics:
-        family(name, help_text, [(ct, ct.stats.latest[column]) for ct in with_data])
-    family("ecpartner_hosted_connection_bandwidth_bits_per_second", "Purchased bandwidth of the hosted connection.",
-           [(ct, ct.connection.bandwidth) for ct in window.connections])
-    family("ecpartner_hosted_connection_p95_utilization_ratio",
-           "95th percentile of the busier direction over the report window, divided by the bandwidth.",
-           [(ct, max(ct.utilization("in_bps"), ct.utilization("out_bps"))) for ct in with_data])
-    family("ecpartner_hosted_connection_drop_ratio", "Dropped / total packets over the report window.",
-           [(ct, ct.stats.drop_ratio) for ct in with_data if ct.stats.drop_ratio is not None])
-    family("ecpartner_hosted_connection_last_sample_timestamp_seconds", "End of the newest usable interval.",
-           [(ct, ct.stats.latest_ms / 1000) for ct in with_data])
-    return "\n".join(lines) + "\n"
-
-
-def _labels(ct: ConnectionTelemetry) -> str:
-    def esc(v: str) -> str:
-        return safe(v).replace("\\", "\\\\").replace('"', '\\"')    # safe(): no raw newline is left
-    return (f'device="{esc(ct.device)}",interface="{esc(ct.interface)}",'
-            f'hosted_connection="{esc(ct.connection.key)}"')
-
-
-def _num(value: float) -> str:
-    return repr(float(value)) if value is not None else "NaN"
+    return exposition(Snapshot(window, findings))
 
 
 # ---------------------------------------------------------------------------- HTML

@@ -9,6 +9,8 @@ subinterface numbered differently from its VLAN needs the device state or `inter
 
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -73,8 +75,9 @@ class TelemetryWindow:
     kind: str = ""                                   # "store" or "series"
     choice: str = ""                                 # how the source was chosen when there were two
 
-    @property
+    @functools.cached_property
     def sample_times(self) -> int:
+        """Distinct sample times in the window (counted once: every telemetry finding asks)."""
         return int(self.samples.frame["time_ms"].nunique())
 
     def described(self) -> str:

@@ -66,7 +66,7 @@ def _handlers(parser: argparse.ArgumentParser):
 
 def test_every_subcommand_is_handled_in_commands():
     handlers = list(_handlers(build_parser()))
-    assert len(handlers) == 11     # check, diff, plan, render, collect, cloud collect/import, telemetry poll/import/report/run
+    assert len(handlers) == 12     # check, diff, plan, render, remediate, collect, cloud collect/import, telemetry poll/import/report/run
     assert [h for h in handlers if not h.startswith("ecpartner.commands.")] == []
     for handler in handlers:
         module, function = handler.split(":")

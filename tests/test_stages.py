@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "ecpartner"
 STAGES = [                    # top first; a name is a module or a package of src/ecpartner
     {"cli", "__main__", "commands"},
     {"check", "plan", "cloud_import", "convert"},
-    {"rules", "report"},
+    {"rules", "report", "remediate"},
     {"telemetry"},
     {"parse"},
     {"collect", "render", "cloud_runbook", "inventory_loader", "placement"},

@@ -14,6 +14,7 @@ from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
 from ecpartner.inventory import Inventory
 from ecpartner.parse import build_states
+from ecpartner.remediate import attach
 from ecpartner.rules import CLOUD, DEVICES, INVENTORY, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import default_path, sample_sources
 
@@ -34,9 +35,10 @@ def stage(name: str, timings: dict[str, float]):
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
               concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
               timings: dict[str, float] | None = None, telemetry: str | None = None,
-              cloud: bool = False) -> list[Finding]:
+              cloud: bool = False, remedies: dict | None = None) -> list[Finding]:
     """`telemetry` ("store" | "series" | None: the one with more samples) picks the telemetry rules' source;
-    `cloud`: read Alibaba Cloud live for the cloud rules (else the recorded cloud/ of the fleet, if any)."""
+    `cloud`: read Alibaba Cloud live for the cloud rules (else the recorded cloud/ of the fleet, if any);
+    `remedies`, when given, receives each remediated finding's Remedy (by id) for `remediate`'s files."""
     timings = {} if timings is None else timings
     rules = all_rules()
     rule_ids = only or [r.id for r in rules.values() if r.in_check]
@@ -59,7 +61,13 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
         with stage("cloud", timings):
             ctx.cloud = cloud_picture(inventory, live=cloud, fixtures=fixtures, timeout=timeout)
     with stage("rules", timings), gc_paused():      # a finding per rule and subject: 160,000 on 20,000 connections
-        return evaluate(ctx, rule_ids)
+        findings = evaluate(ctx, rule_ids)
+    if ctx.states:
+        with stage("remediation", timings):
+            found = attach(inventory, ctx.states, findings)
+        if remedies is not None:
+            remedies.update(found)
+    return findings
 
 
 def cloud_picture(inventory: Inventory, live: bool = False, fixtures: str | None = None,

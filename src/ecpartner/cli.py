@@ -168,6 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Alibaba Cloud steps as DryRun=true requests (answered DRYRUN.SUCCESS, nothing changes)")
     r.set_defaults(handler="ecpartner.commands.render:cmd_render")
 
+    rm = sub.add_parser("remediate", help="write per device the configuration that fixes its failing findings",
+                        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    rm.add_argument("inventory", help=INVENTORY_HELP)
+    live_options(rm)
+    rm.add_argument("--only", metavar="RULE[,RULE]", help="fix only the findings of these rule ids (comma-separated)")
+    rm.add_argument("--output-dir", metavar="DIR", help="one file per device here (<device>.remediate.cfg), "
+                                                        "instead of stdout")
+    rm.set_defaults(handler="ecpartner.commands.remediate:cmd_remediate")
+
     co = sub.add_parser("collect", help="collect live devices and record them as a fixture fleet")
     co.add_argument("inventory", help=INVENTORY_HELP)
     co.add_argument("--record", required=True, metavar="DIR",

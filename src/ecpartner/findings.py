@@ -26,6 +26,12 @@ class Finding:
     expected: Any = None
     actual: Any = None
     requirement: str = ""       # guide section, filled from the rule registry
+    # What configuration would fix it, as the rule judged it: (kind, values), or a list of them applied in
+    # order, for ecpartner.remediate, which
+    # renders templates/<platform>/remediate/<kind>.j2 into `remediation` (the device's own lines). Never
+    # serialised: `remediation` is the extension the reports show.
+    fix: tuple[str, dict] | list[tuple[str, dict]] | None = None
+    remediation: str | None = None
 
     @property
     def is_problem(self) -> bool:
@@ -40,6 +46,7 @@ class Finding:
             "rule": self.rule, "status": self.status, "severity": self.severity,
             "subject": dict(self.subject), "message": self.message,
             "expected": self.expected, "actual": self.actual, "requirement": self.requirement,
+            **({"remediation": self.remediation} if self.remediation is not None else {}),
         }
 
 

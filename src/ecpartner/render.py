@@ -82,13 +82,18 @@ def _finalize(value):
     return value
 
 
+Block = _Block
+
+
 @lru_cache(maxsize=None)
-def environment(platform: str) -> jinja2.Environment:
-    folder = platform_dir(platform) / "render"
-    if not folder.is_dir():
-        raise InputError(f"no render templates for platform {platform} (looked in {folder})")
+def environment(platform: str, folders: tuple[str, ...] = ("render",)) -> jinja2.Environment:
+    """The Jinja environment of a platform's templates; `folders` (searched in order) lets remediation
+    templates include the render templates' pieces."""
+    paths = [platform_dir(platform) / f for f in folders]
+    if not paths[0].is_dir():
+        raise InputError(f"no {folders[0]} templates for platform {platform} (looked in {paths[0]})")
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(folder)),
+        loader=jinja2.FileSystemLoader([str(p) for p in paths]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,              # switch configuration, not HTML
         trim_blocks=True,

@@ -42,6 +42,10 @@ def _stanzas(text: str, separator: str) -> list[list[str]]:
     return stanzas
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
 def _key(words: list[str], vocabulary: dict):
     for prefix in vocabulary["replaces"]:
         if words[:len(prefix)] == prefix and words[-1] not in vocabulary["adds_beside"].get(" ".join(prefix), ()):
@@ -103,6 +107,7 @@ def apply(platform: str, running: str, pasted: str) -> str:
     comment = platform_spec(platform).comment
     stanzas = [s for s in _stanzas(running, separator) if s[0].strip() != final]
     current: list[str] | None = None
+    path: list[tuple[int, int]] = []        # (indent, index in current) of the lines enclosing the next one
     for line in pasted.splitlines():
         text = line.strip()
         if not text or text in vocabulary["mode_lines"] or text.startswith(comment):
@@ -118,20 +123,31 @@ def apply(platform: str, running: str, pasted: str) -> str:
             if current is None:
                 current = [text]
                 stanzas.append(current)
+            path = []
             continue
         assert current is not None, f"{line!r} outside any stanza"
         indent = line[:len(line) - len(line.lstrip())]
+        # a nested line (`  police rate` under ` class X`) acts inside its enclosing line's block only
+        while path and path[-1][0] >= len(indent):
+            path.pop()
+        lo = path[-1][1] + 1 if path else 1
+        hi = lo
+        while hi < len(current) and (not path or _indent(current[hi]) > path[-1][0]):
+            hi += 1
+        block = current[lo:hi]
         words = text.split()
         if words[0] == negation:
             target = " ".join(words[1:])
-            current[1:] = [b for b in current[1:] if not (b.strip() == target or b.strip().startswith(target + " "))]
+            current[lo:hi] = [b for b in block if not (b.strip() == target or b.strip().startswith(target + " "))]
             continue
-        current[1:] = [b for b in current[1:] if not _negates(b.split(), words, negation)]
+        block = [b for b in block if not _negates(b.split(), words, negation)]
         key = _key(words, vocabulary)
         if key is not None:
-            current[1:] = [b for b in current[1:] if _key(b.split(), vocabulary) != key]
-        if indent + text not in current[1:]:
-            current.append(indent + text)
+            block = [b for b in block if _key(b.split(), vocabulary) != key]
+        if indent + text not in block:
+            block.append(indent + text)
+        current[lo:hi] = block
+        path.append((len(indent), lo + block.index(indent + text)))
     out: list[str] = []
     for stanza in stanzas:
         out.extend(stanza)

@@ -48,3 +48,14 @@ def test_every_render_template_has_a_golden_case(platform):
     assert templates <= rendered, f"{platform}: render templates no golden case renders: {templates - rendered}"
     missing = [c for c in CASES if not (PLATFORMS_DIR / platform / "render" / f"{c}.cfg").is_file()]
     assert not missing, f"{platform}: golden files missing: {missing}"
+
+
+@pytest.mark.parametrize("platform", TEMPLATE_PLATFORMS)
+def test_every_platform_has_every_remediation_template(platform):
+    """Each kind of fix a rule can ask for, and the file that wraps them, has a template on every platform
+    (one that can fix nothing says why in its comment and renders nothing)."""
+    from ecpartner.remediate import KINDS
+
+    folder = templates_dir() / platform / "remediate"
+    missing = [k for k in (*KINDS, "file") if not (folder / f"{k}.j2").is_file()]
+    assert not missing, f"{platform}: remediation templates missing in {folder}: {missing}"

@@ -160,6 +160,10 @@ def _problems(problems: list[Finding], baseline: dict | None) -> Iterator[str]:
         yield (f'<tr class="sev-{_tone(f)}"><td>{escape(f.severity)}</td><td>{escape(f.status)}</td>'
                f"<td>{escape(f.rule)}</td><td>{escape(subject_text(f.subject))}</td>{_text(f.message)}"
                f"{_text(human(f.expected))}{_text(human(f.actual))}{mark}</tr>")
+        if f.remediation:       # the lines that make it pass (`ecpartner remediate` writes them per device)
+            span = 8 if baseline is not None else 7
+            yield (f'<tr class="fix"><td colspan="{span}"><details><summary>remediation</summary>'
+                   f"<pre>{_pre_lines(f.remediation)}</pre></details></td></tr>")
     yield "</tbody></table></section>"
 
 
@@ -348,6 +352,11 @@ def _mark_text(baseline: dict | None, f: Finding) -> str:
 
 def _text(value: str) -> str:
     return f'<td class="text">{escape(value)}</td>'
+
+
+def _pre_lines(text: str) -> str:
+    """Configuration lines for <pre>: each escaped, the line breaks kept."""
+    return "\n".join(escape(line) for line in text.splitlines())
 
 
 def _anchor(rule: str) -> str:

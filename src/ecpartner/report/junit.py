@@ -93,7 +93,7 @@ def _testcase(f: Finding, name: str, mark: str | None = None) -> ET.Element:
     if f.status == PASS:
         return case
     detail = _x(f"{f.message}\nexpected: {value_text(f.expected)}\nactual: {value_text(f.actual)}\n"
-                f"requirement: {f.requirement}")
+                f"requirement: {f.requirement}" + (f"\nremediation:\n{f.remediation}" if f.remediation else ""))
     if f.severity == SEV_ERROR:
         outcome = ET.SubElement(case, "failure" if f.status == FAIL else "error",
                                 message=_x(f.message), type=_x(f.severity))

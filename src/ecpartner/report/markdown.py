@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Iterator
 
-from ecpartner.display import html_text, markdown_text as cell
+from ecpartner.display import html_text, markdown_text as cell, safe
 from ecpartner.findings import Finding, summarize
 from ecpartner.timefmt import iso_utc
 from ecpartner.report.common import (baseline_mark, exit_meaning, group_by_rule, in_batches, problems_first,
                                      subject_text, value_text)
+
+
+def fenced(text: str) -> list[str]:
+    """A fenced code block of `text` (each line made safe), fenced longer than any backtick run inside it."""
+    lines = [safe(line) for line in text.splitlines()]
+    longest = max((len(run) for line in lines for run in re.findall("`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", *lines, fence]
 
 
 def render(findings: list[Finding], inventory_path: str, generated_at: datetime, **options) -> str:
@@ -59,6 +68,12 @@ def _lines(findings: list[Finding], inventory_path: str, generated_at: datetime,
         yield from ["", f"## Resolved since the baseline ({len(baseline['resolved'])})", ""]
         for d in baseline["resolved"]:
             yield f"- {cell(d.get('rule'))} {cell(subject_text(d.get('subject') or {}))}: {cell(d.get('message'))}"
+
+    fixable = [f for f in problems if f.remediation]
+    if fixable:     # `ecpartner remediate` writes these per device, in order, with the file's header
+        yield from ["", f"## Remediation ({len(fixable)})", ""]
+        for f in fixable:
+            yield from [f"**{cell(f.rule)}** {cell(subject_text(f.subject))}", "", *fenced(f.remediation), ""]
 
     yield from ["", "## Passes"]
     for g in groups:

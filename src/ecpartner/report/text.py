@@ -55,6 +55,8 @@ def _problem(f: Finding, color: bool, mark: str | None = None) -> list[str]:
         lines += _wrap(paragraph, INDENT)
     lines += _wrap(f"expected: {value_text(f.expected)}", INDENT, INDENT + "          ")
     lines += _wrap(f"actual:   {value_text(f.actual)}", INDENT, INDENT + "          ")
+    if f.remediation:      # configuration lines: shown as they are (not wrapped), each made safe
+        lines += [f"{INDENT}remediation:"] + [f"{INDENT}  {safe(line)}" for line in f.remediation.splitlines()]
     return lines
 
 

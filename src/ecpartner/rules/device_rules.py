@@ -48,7 +48,7 @@ def monitoring_enabled(ctx):
         if iface is None:
             yield Finding("monitoring-enabled", FAIL, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot monitor {hc.key}: {missing_interface_message(item)}",
-                          expected=expected, actual={"interface": None})
+                          expected=expected, actual={"interface": None}, fix=build_fix(item))
             continue
         problems = []
         if not iface.statistics:
@@ -74,8 +74,17 @@ def monitoring_enabled(ctx):
                        f"include bps, pps and byte counts for both normal and dropped packets")
         else:
             message = f"Monitoring of {hc.key} on {iface.name}: statistics on, bps/pps/normal and dropped counters readable"
+        fix = ("statistics", {"connection": hc, "interface": iface.name}) if not iface.statistics else None
         yield Finding("monitoring-enabled", verdict(not problems), SEV_ERROR,
-                      connection_subject(inv, hc, iface.name), message, expected=expected, actual=actual)
+                      connection_subject(inv, hc, iface.name), message, expected=expected, actual=actual, fix=fix)
+
+
+def build_fix(placement) -> tuple[str, dict] | None:
+    """A connection no interface carries: build it (a subinterface, or a wrong dot1q VLAN on the subinterface
+    its name says), unless the port itself is missing (no configuration creates a port)."""
+    if placement.state is None or placement.circuit.interface not in placement.state.interfaces:
+        return None
+    return ("interface", {"connection": placement.connection})
 
 
 def _effective_cir(state, interface: str) -> dict[str, float | None]:
@@ -102,27 +111,33 @@ def qos_bandwidth_limit(ctx):
         if iface is None:
             yield Finding("qos-bandwidth-limit", FAIL, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot check QoS of {hc.key}: {missing_interface_message(item)}",
-                          expected=expected, actual={IN: None, OUT: None})
+                          expected=expected, actual={IN: None, OUT: None}, fix=build_fix(item))
             continue
         cir = _effective_cir(state, iface.name)
-        problems, seen = [], []
+        problems, seen, wrong = [], [], []
         for direction, word in ((IN, "inbound"), (OUT, "outbound")):
             rate = cir[direction]
             if rate is None:
                 problems.append(f"no {word} rate limit")
+                wrong.append(direction)
                 continue
             seen.append(f"{word} CIR {bw(rate)}")
             deviation = (rate - hc.bandwidth) / hc.bandwidth
             if abs(deviation) > tolerance:
                 side = "above" if deviation > 0 else "below"
                 problems.append(f"{word} CIR {bw(rate)} is {abs(deviation):.0%} {side} {bw(hc.bandwidth)}")
+                wrong.append(direction)
         where = f"{hc.key} on {circuit.device} {iface.name}"
         if problems:
             message = f"QoS of {where}: {'; '.join(problems)} (tolerance {tolerance:.0%})"
         else:
             message = f"QoS of {where}: {' and '.join(seen)} within {tolerance:.0%} of {bw(hc.bandwidth)}"
+        # the directions to set, and the limits there now (a wrong one is replaced, never doubled)
+        fix = ("qos", {"connection": hc, "interface": iface.name, "directions": wrong,
+                       "limits": [r for r in state.limits(QOS, iface.name) if r.scope == SCOPE_INTERFACE
+                                  and r.interface == iface.name and r.direction in wrong]}) if wrong else None
         yield Finding("qos-bandwidth-limit", verdict(not problems), SEV_ERROR, connection_subject(inv, hc, iface.name),
-                      message, expected=expected, actual={IN: number(cir[IN]), OUT: number(cir[OUT])})
+                      message, expected=expected, actual={IN: number(cir[IN]), OUT: number(cir[OUT])}, fix=fix)
 
 
 class _ArpUsers:
@@ -170,6 +185,23 @@ def _per_user_arp(users: _ArpUsers, state, device: str, iface):
     return judged, unjudgeable
 
 
+def _arp_build_fix(placement, users: _ArpUsers, per_user_max: float):
+    """Build the missing interface; where no device-wide limit would then hold its users to per_user_max
+    (platforms that limit ARP per device only), set the ARP limit too: `built` tells the platform's template
+    that the build just set whatever ARP limit belongs on the interface or its port."""
+    build = build_fix(placement)
+    if build is None:
+        return None
+    hc, device = placement.connection, placement.circuit.device
+    behind = users.device[device] + max(int(placement.tenant.users), 1) if placement.tenant else users.device[device]
+    device_wide = [r for r in placement.state.limits(ARP) if r.scope == SCOPE_DEVICE and r.unit == PPS
+                   and r.rate is not None]
+    if any(r.rate / max(behind, 1) <= per_user_max for r in device_wide):
+        return build
+    strictest = min(device_wide, key=lambda r: r.rate, default=None)
+    return [build, ("arp", {"connection": hc, "interface": None, "limit": strictest, "built": True})]
+
+
 @rule("arp-rate-limit", "QoS and ARP limits", needs=(INVENTORY, DEVICES))
 def arp_rate_limit(ctx):
     inv = ctx.inventory
@@ -184,7 +216,7 @@ def arp_rate_limit(ctx):
         if iface is None:
             yield Finding("arp-rate-limit", ERROR, SEV_ERROR, connection_subject(inv, hc),
                           f"Cannot check ARP limits of {hc.key}: {missing_interface_message(item)}",
-                          expected=expected, actual=None)
+                          expected=expected, actual=None, fix=_arp_build_fix(item, arp_users, per_user_max))
             continue
         subj = connection_subject(inv, hc, iface.name)
         judged, unjudgeable = _per_user_arp(arp_users, state, circuit.device, iface)
@@ -199,7 +231,8 @@ def arp_rate_limit(ctx):
         if not judged:
             yield Finding("arp-rate-limit", FAIL, SEV_ERROR, subj,
                           f"No ARP rate limit covers tenant-facing {iface.name} on {circuit.device} ({hc.key}); {ARP_GUIDE}",
-                          expected=expected, actual=None)
+                          expected=expected, actual=None,
+                          fix=("arp", {"connection": hc, "interface": iface.name, "limit": None}))
             continue
         per_user, r, users = min(judged, key=lambda item: item[0])
         how = f"{r.rate:g} pps per source" if r.scope == SCOPE_PER_SOURCE else \
@@ -209,8 +242,9 @@ def arp_rate_limit(ctx):
         ok = per_user <= per_user_max
         message = (f"ARP limit on {iface.name} ({hc.key}): {per_user:g} pps per user ({how}; {r.source})"
                    + ("" if ok else f", above {per_user_max:g} pps per user: \"A typical ARP rate limit is 1 pps per user\""))
+        fix = None if ok else ("arp", {"connection": hc, "interface": iface.name, "limit": r})
         yield Finding("arp-rate-limit", verdict(ok), SEV_ERROR if ok else SEV_WARNING, subj, message,
-                      expected=expected, actual=actual)
+                      expected=expected, actual=actual, fix=fix)
 
 
 @rule("icmp-rate-limit", "ICMP limits", needs=(INVENTORY, DEVICES))
@@ -250,7 +284,10 @@ def icmp_rate_limit(ctx):
             else:
                 message = (f"ICMP echo-request limit on {where}: {setting}, not more than {minimum:g} pps; the guide: "
                            f"\"set the limit to more than 500 ICMP ECHO REQUEST packets per second\"")
-            yield Finding("icmp-rate-limit", verdict(ok), SEV_ERROR, subj, message, expected=expected, actual=actual)
+            fix = None if ok else ("icmp", {"device": device.name, "limit": r,
+                                            "pps": max(1000, int(minimum) + 1)})   # a round rate, more than minimum
+            yield Finding("icmp-rate-limit", verdict(ok), SEV_ERROR, subj, message, expected=expected, actual=actual,
+                          fix=fix)
 
 
 def _tags(iface) -> dict:
@@ -276,14 +313,17 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
         actual = _tags(clash) if clash is not None else None
         return Finding("config-drift", FAIL, SEV_ERROR, connection_subject(inv, hc, name),
                        f"{hc.status.capitalize()} {hc.key}: {missing_interface_message(placement)}",
-                       expected=expected, actual=actual)
-    problems = []
+                       expected=expected, actual=actual, fix=build_fix(placement))
+    problems, fix = [], []
     if hc.status == "enabled" and iface.shutdown:
         problems.append(f"{iface.name} is shut down but {hc.key} is enabled")
+        fix.append(("no-shutdown", {"connection": hc, "interface": iface.name}))
     if hc.status == "disabled" and not iface.shutdown:
         problems.append(f"{iface.name} is not shut down but {hc.key} is disabled")
+        fix.append(("shutdown", {"connection": hc, "interface": iface.name}))
     if hc.address and not same_address(hc.address, iface.addresses):
         problems.append(f"{iface.name} has {', '.join(iface.addresses) or 'no address'}, not {hc.address}")
+        fix.append(("address", {"connection": hc, "interface": iface.name}))
     actual = {"interface": iface.name, "vlan": iface.vlan, "shutdown": iface.shutdown, "addresses": list(iface.addresses)}
     if problems:
         message = f"{hc.status.capitalize()} {hc.key} drifted: {'; '.join(problems)}"
@@ -292,7 +332,7 @@ def _connection_drift(ctx, state, circuit, hc) -> Finding:
         state_word = "shut down" if iface.shutdown else "up"
         message = f"{hc.status.capitalize()} {hc.key} matches {circuit.device} {iface.name}: {vlan}, {state_word}"
     return Finding("config-drift", verdict(not problems), SEV_ERROR, connection_subject(inv, hc, iface.name),
-                   message, expected=expected, actual=actual)
+                   message, expected=expected, actual=actual, fix=fix or None)
 
 
 @rule("config-drift", "Modify the VLAN ID, Disable", needs=(INVENTORY, DEVICES))
@@ -332,4 +372,6 @@ def config_drift(ctx):
                           subject(circuit=circuit.id, device=circuit.device, interface=sub.name),
                           f"Orphan subinterface {sub.name} (dot1q VLAN {sub.vlan}) on circuit {circuit.id}: "
                           f"no hosted connection owns VLAN {sub.vlan}",
-                          expected=f"a VLAN owned by a hosted connection on {circuit.id}", actual=sub.vlan)
+                          expected=f"a VLAN owned by a hosted connection on {circuit.id}", actual=sub.vlan,
+                          fix=("orphan", {"device": circuit.device, "interface": sub.name, "vlan": sub.vlan,
+                                          "port": circuit.interface}))

@@ -1,0 +1,159 @@
+"""Round trip under hypothesis for every platform and family: a device whose running configuration drifted
+from the inventory (made by render itself: a connection not configured, configured with another bandwidth,
+the other status or another address, or a subinterface named for its VLAN carrying another; and per lab.yaml `remediate`, the
+lines of statistics or ARP limits removed, a low ICMP limit added), with the `remediate` file applied
+(render's apply model), parsed by our templates, passes every rule that fixes configuration; and what no
+finding named (every other interface) is as it was."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ecpartner.parse import build_state
+from ecpartner.remediate import FIXING_RULES, attach, device_files, kinds
+from ecpartner.render import _run, connection_view, device_users, render_connection, render_device
+from ecpartner.rules import Context, evaluate
+from ecpartner.state import Counters
+
+from helpers.platforms import PLATFORM_FAMILIES, PLATFORMS, base_config, config_command, lab
+from helpers.render_device_apply import apply
+from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+
+SPECS = ["50M", "100M", "200M", "500M", "1G", "2G", "10G"]
+DRIFTS = ["none", "missing", "bandwidth", "status", "address", "vlan"]
+ADDRESSES = ["10.100.0.1/30", "172.16.5.9/29", "10.0.0.0/31"]
+
+
+def remediate_data(platform: str) -> dict:
+    return lab(platform).get("remediate", {})
+
+
+def device_drifts(platform: str, family: str) -> list[str]:
+    """What can drift on the whole device: lab.yaml `remediate` says which lines carry it on this platform."""
+    data = remediate_data(platform)
+    found = ["none"]
+    if data.get("statistics_lines"):
+        found.append("statistics")
+    if data.get("arp_lines", {}).get(family):
+        found.append("arp")
+    if data.get("low_icmp"):
+        found.append("icmp")
+    return found
+
+
+def parsed(platform, config):
+    state = build_state("acc-01", platform, {config_command(platform): config})
+    for name in state.interfaces:   # counters are runtime data the device reports, not configuration
+        state.counters[name] = Counters(name, 1, 2, 3, 4, 0, 0, 0, 0)
+    return state
+
+
+@st.composite
+def fleets(draw):
+    platform, family = draw(st.sampled_from(PLATFORM_FAMILIES))
+    port = draw(st.sampled_from(lab(platform)["render"]["ports"]))
+    vlans = draw(st.one_of(st.just([0]), st.lists(st.integers(1, 2999), min_size=1, max_size=3, unique=True)))
+    connections = [dict(vlan=v, spec=draw(st.sampled_from(SPECS)),
+                        status=draw(st.sampled_from(["enabled", "enabled", "disabled"])),
+                        users=draw(st.integers(1, 4)), address=draw(st.sampled_from([None, *ADDRESSES])),
+                        drift=draw(st.sampled_from(DRIFTS if v else DRIFTS[:-1])))
+                   for v in vlans]
+    return dict(platform=platform, family=family, port=port, connections=connections,
+                device=draw(st.sampled_from(device_drifts(platform, family))))
+
+
+def build(case):
+    """The inventory, and the running configuration as it drifted from it."""
+    platform, port = case["platform"], case["port"]
+    inv = empty_inventory()
+    add_device(inv, "acc-01", platform, case["family"])
+    add_circuit(inv, "pc-circuit01", "acc-01", port)
+    snippets = []
+    for n, c in enumerate(case["connections"]):
+        account = f"19876543210987{n:02d}"
+        add_tenant(inv, account, f"Tenant {n}", users=c["users"])
+        address = c["address"] if c["address"] is None else c["address"].replace(".0/31", f".{2 * n}/31")
+        hc = add_connection(inv, "pc-circuit01", account, c["vlan"], c["spec"], status=c["status"], id=f"pc-hc{n:04d}",
+                            address=address)
+        drift = c["drift"]
+        if drift == "missing":
+            continue
+        shown = hc
+        if drift == "bandwidth":
+            shown = hc.__class__(**{**hc.__dict__, "bandwidth_text": "100M" if c["spec"] != "100M" else "1G"})
+            shown = shown.__class__(**{**shown.__dict__, "bandwidth": int(shown.bandwidth_text[:-1]) * (
+                10**6 if shown.bandwidth_text.endswith("M") else 10**9)})
+        elif drift == "address":    # configured with another address (or one the inventory does not give)
+            shown = hc.__class__(**{**hc.__dict__, "address": f"192.168.{n}.1/24"})
+        elif drift == "status":
+            shown = hc.__class__(**{**hc.__dict__, "status": "disabled" if c["status"] == "enabled" else "enabled"})
+        if drift == "vlan":     # the subinterface named for its VLAN carries another (unused) VLAN
+            other = next(v for v in range(3000 - c["vlan"] % 7, 1, -1)
+                         if v not in [x["vlan"] for x in case["connections"]])
+            view = connection_view(inv, hc)
+            snippets.append(_run(platform, "create", hc.key, c=view._replace(vlan=other)))
+            continue
+        inv.hosted_connections[-1] = shown
+        snippets.append(render_connection(inv, shown, "create", cloud=False))
+        inv.hosted_connections[-1] = hc
+    running = base_config(platform, port, case["family"])
+    if snippets:
+        running = apply(platform, running, render_device(inv, "acc-01", "create", snippets, device_users(inv)))
+    data = remediate_data(platform)
+    drop = {"statistics": data.get("statistics_lines", []),
+            "arp": data.get("arp_lines", {}).get(case["family"], [])}.get(case["device"], [])
+    if drop:
+        running = "\n".join(line for line in running.splitlines()
+                             if not any(re.search(p, line.strip()) for p in drop)) + "\n"
+    if case["device"] == "icmp":
+        running = apply(platform, running, data["low_icmp"])
+    return inv, running
+
+
+SLOW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def judge(inv, state):
+    return evaluate(Context(inventory=inv, states={"acc-01": state}), list(FIXING_RULES))
+
+
+@SLOW
+@given(fleets())
+def test_remediation_round_trip(case):
+    platform = case["platform"]
+    inv, running = build(case)
+    before_state = parsed(platform, running)
+    before = judge(inv, before_state)
+    remedies = attach(inv, {"acc-01": before_state}, before)
+    files = device_files(inv, before, remedies)
+    drifted = [c["drift"] for c in case["connections"] if c["status"] == "enabled" and c["drift"] != "none"
+               and not (c["drift"] == "address" and c["address"] is None)]   # no address asked: none checked
+    if drifted:     # an enabled connection that drifted always fails some rule, and gets its fix
+        assert files and any(not r.suggestion for r in remedies.values()), drifted
+    fixed = running if not files else apply(platform, running, files["acc-01"])
+    after_state = parsed(platform, fixed)
+    after = judge(inv, after_state)
+    problems = [f"{f.rule} {f.subject['interface']}: {f.status}: {f.message}" for f in after
+                if f.status != "pass" and not ("orphan" in kinds(f))]
+    assert not problems, "\n".join(problems) + "\n---\n" + (files.get("acc-01") or "")
+    # nothing was left without a remediation that configuration could fix
+    unfixed = [f.message for f in before if f.is_problem and f.fix and id(f) not in remedies and "orphan" not in kinds(f)]
+    assert not unfixed, "fixable findings without a remediation"
+    # what no finding named is as it was
+    named = {f.subject["interface"] for f in before if id(f) in remedies} | {
+        connection_view(inv, hc).interface for hc in inv.hosted_connections} | {case["port"]}
+    for name, iface in before_state.interfaces.items():
+        if name not in named:
+            assert after_state.interfaces.get(name) == iface, name
+    # applied twice: the same configuration as once
+    if files:
+        again = parsed(platform, apply(platform, fixed, files["acc-01"]))
+        assert again.to_dict() == after_state.to_dict()
+        assert re.search(r"fixes \S+", files["acc-01"])
+
+
+def test_every_platform_is_drawn():
+    assert {p for p, _ in PLATFORM_FAMILIES} == set(PLATFORMS)

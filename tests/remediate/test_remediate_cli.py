@@ -124,8 +124,8 @@ def test_junit_carries_it_in_the_failure_text(tmp_path):
     assert any("remediation:\ninterface GigabitEthernet0/0/1.101\n statistic enable\n quit" in t for t in texts)
 
 
-def test_the_terminal_table_shows_it_under_the_finding(capsys):
-    main(["check", INVENTORY, "--only", "monitoring-enabled"])
+def test_the_detailed_text_shows_it_under_the_finding(capsys):
+    main(["check", INVENTORY, "--only", "monitoring-enabled", "--format", "text"])   # the detailed blocks
     out = capsys.readouterr().out
     block = out[out.index("GigabitEthernet0/0/1.101, circuit pc-hz01"):]
     assert "    remediation:\n      interface GigabitEthernet0/0/1.101\n       statistic enable\n       quit\n" in block

@@ -157,13 +157,14 @@ def _problems(problems: list[Finding], baseline: dict | None) -> Iterator[str]:
            f"<th>Subject</th><th>Message</th><th>Expected</th><th>Actual</th>{mark_head}</tr></thead><tbody>")
     for f in problems:
         mark = _mark_cell(baseline, f) if baseline is not None else ""
+        # the remediation (the lines that make it pass) folds under the message: one row per finding, so
+        # sorting and filtering keep it with its finding
+        fix = (f"<details><summary>remediation</summary><pre>{_pre_lines(f.remediation)}</pre></details>"
+               if f.remediation else "")
         yield (f'<tr class="sev-{_tone(f)}"><td>{escape(f.severity)}</td><td>{escape(f.status)}</td>'
-               f"<td>{escape(f.rule)}</td><td>{escape(subject_text(f.subject))}</td>{_text(f.message)}"
+               f"<td>{escape(f.rule)}</td><td>{escape(subject_text(f.subject))}</td>"
+               f'<td class="text">{escape(f.message)}{fix}</td>'
                f"{_text(human(f.expected))}{_text(human(f.actual))}{mark}</tr>")
-        if f.remediation:       # the lines that make it pass (`ecpartner remediate` writes them per device)
-            span = 8 if baseline is not None else 7
-            yield (f'<tr class="fix"><td colspan="{span}"><details><summary>remediation</summary>'
-                   f"<pre>{_pre_lines(f.remediation)}</pre></details></td></tr>")
     yield "</tbody></table></section>"
 
 

@@ -25,20 +25,10 @@ from ecpartner.render import render_fleet  # noqa: E402
 from helpers.platforms import PLATFORMS, base_config, config_command, lab  # noqa: E402
 from helpers.render_device_apply import apply  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from make_fleet import snmp_walk  # noqa: E402  (full names: every platform matches ifName exactly)
+
 SPECS = ["50M", "100M", "200M", "300M", "500M"]
-
-
-def snmp_walk(names: list[str]) -> dict:
-    walk = {"1.3.6.1.2.1.1.3.0": ("67", "123456789")}
-    for index, name in enumerate(names, 1):
-        walk[f"1.3.6.1.2.1.2.2.1.2.{index}"] = ("4", name)
-        walk[f"1.3.6.1.2.1.31.1.1.1.1.{index}"] = ("4", name)
-        for column in (13, 14, 19, 20):
-            walk[f"1.3.6.1.2.1.2.2.1.{column}.{index}"] = ("65", str(index))
-        for column in range(6, 14):
-            walk[f"1.3.6.1.2.1.31.1.1.1.{column}.{index}"] = ("70", str(10**9 + index * column))
-        walk[f"1.3.6.1.2.1.31.1.1.1.15.{index}"] = ("66", "10000")
-    return walk
 
 
 def write_inventory(out: Path, devices_per_platform: int, connections: int,
@@ -83,7 +73,7 @@ def build(out: Path, devices_per_platform: int = 20, connections: int = 12000,
         device_dir.mkdir(parents=True, exist_ok=True)
         (device_dir / f"{command_slug(command)}.txt").write_text(config)
         interfaces = list(build_state(name, platform, {command: config}).interfaces)
-        (out / "snmp" / f"{name}.snmprec").write_text(format_snmprec(snmp_walk(interfaces)))
+        (out / "snmp" / f"{name}.snmprec").write_text(format_snmprec(snmp_walk(interfaces, short=False)))
 
 
 if __name__ == "__main__":

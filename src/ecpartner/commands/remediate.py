@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from ecpartner.check import run_check
 from ecpartner.commands.check import selected_rules
-from ecpartner.commands.output import cannot_write, write_output
+from ecpartner.commands.output import write_device_files
 from ecpartner.display import safe
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.remediate import FIXING_RULES, device_files
-from ecpartner.safetext import check_pattern
 
 
 def output_name(device_name: str) -> str:
@@ -36,17 +34,5 @@ def cmd_remediate(args) -> int:
     if not files:
         print(f"# nothing to remediate in {safe(args.inventory)}", file=sys.stderr)
         return code
-    if args.output_dir is None:
-        write_output("\n".join(files.values()), None, "the remediation")
-        return code
-    out = Path(args.output_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise cannot_write(out, "the remediation", e) from None
-    for name in files:
-        check_pattern(name, f"device {name}", "name", "identifier")
-    for name, text in files.items():     # everything is rendered before the first file is written
-        write_output(text, out / output_name(name), "the remediation")
-        print(safe(out / output_name(name)))
+    write_device_files(files, args.output_dir, output_name, "the remediation")
     return code

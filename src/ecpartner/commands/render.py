@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from ecpartner.commands.output import cannot_write, write_output
+from ecpartner.commands.output import write_device_files
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_FINDINGS, EXIT_OK
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.render import render_each
-from ecpartner.safetext import check_pattern
 
 
 def output_name(device_name: str, action: str) -> str:
@@ -36,17 +34,5 @@ def cmd_render(args) -> int:
         if not skipped:
             print(f"# no hosted connections to {args.action} in {safe(args.inventory)}", file=sys.stderr)
         return code
-    if args.output_dir is None:
-        write_output("\n".join(files.values()), None, "the configuration")
-        return code
-    out = Path(args.output_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise cannot_write(out, "the configuration", e) from None
-    for name, text in files.items():   # everything is rendered before the first file is written
-        check_pattern(name, f"device {name}", "name", "identifier")
-        write_output(text, out / output_name(name, args.action), "the configuration")
-    for name in files:
-        print(safe(out / output_name(name, args.action)))
+    write_device_files(files, args.output_dir, lambda name: output_name(name, args.action), "the configuration")
     return code

@@ -25,9 +25,8 @@ import jinja2
 from ecpartner import cloud_runbook
 from ecpartner.errors import InputError
 from ecpartner.gc_pause import gc_paused
-from ecpartner.inventory import HostedConnection, Inventory, format_bandwidth
-from ecpartner.placement import Placements
-from ecpartner.platforms import platform_dir, platform_spec
+from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Tenant, format_bandwidth
+from ecpartner.platforms import Naming, naming, platform_dir, platform_spec
 from ecpartner.safetext import (DESCRIPTION_MAX, NAME_MAX, check_free_text, check_ipv4_host, check_pattern,
                                 check_vlan)
 
@@ -129,106 +128,108 @@ def description_for(hc: HostedConnection, tenant_name: str) -> str:
     return f"ECP {hc.id or 'pending'} tenant {hc.tenant} {tenant_name}"
 
 
-def _users(inv: Inventory, hc: HostedConnection) -> int:
-    return max(int(inv.tenants[hc.tenant].users), 1)
+def _users(tenant: Tenant) -> int:
+    return max(int(tenant.users), 1)
 
 
-def _port_users_of_circuit(inv: Inventory, hc: HostedConnection, users: int) -> int:
-    """`users` + the users of every other enabled connection on hc's circuit (a copy of hc, e.g. hc on its new
-    VLAN, is the same connection when it has an id): what a port-wide ARP limit serves."""
-    return users + sum(_users(inv, o) for o in inv.connections_on(hc.circuit)
-                       if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id)
-                       and o.tenant in inv.tenants)
+class _Site(NamedTuple):
+    """A circuit and its device, their fields checked: the same for every connection on the circuit."""
+    circuit: Circuit
+    device: Device
+    port: str                   # the circuit's port
+    naming: Naming | None       # the platform's naming model; None for a platform without templates
 
 
 class RenderRun:
-    """What the connections of one render run share, made once for the run instead of once per connection: the
-    placements join, the users behind each circuit's enabled connections (counting them per connection made
-    rendering a circuit quadratic in its connections), each circuit's checked fields, each bandwidth's spelling."""
+    """What the connections of one render run share, made once for the run instead of once per connection: each
+    circuit's checked fields, the users behind each circuit's enabled connections (counting them per connection
+    made rendering a circuit quadratic in its connections), each bandwidth's spelling."""
 
     def __init__(self, inv: Inventory) -> None:
         self.inventory = inv
-        self.placements = Placements(inv)   # rendering needs no device state: the conventional name is the one
-        self._enabled: dict[str, int] | None = None      # circuit -> users of its enabled connections
-        self._by_id: dict[tuple[str, str], int] = {}    # (circuit, id) -> users of its enabled connections by that id
-        self._listed: dict[int, int] = {}               # id(connection) -> its users, for the enabled ones
-        # (id(circuit), id(device)) -> (circuit, device, port) whose fields passed their checks in this run
-        self.sites: dict[tuple[int, int], tuple] = {}
+        self._sites: dict[str, _Site] = {}              # circuit id -> its site, once its fields passed
+        # circuit id -> (users of its enabled connections, the same by connection id, by id(connection))
+        self._enabled: dict[str, tuple[int, dict[str, int], dict[int, int]]] = {}
         self._specs: dict[int, str] = {}                 # bit/s -> the spec spelling (200M), one Decimal each
 
-    def spec(self, bps: int) -> str:
-        spec = self._specs.get(bps)
+    def view(self, hc: HostedConnection) -> ConnectionView:
+        """Check every field of `hc` that reaches a device; raise InputError naming the connection and field."""
+        inv = self.inventory
+        owner = f"hosted connection {hc.key}"
+        site = self._sites.get(hc.circuit)     # None: not yet checked in this run (the checks run in this order)
+        if site is None:
+            circuit = inv.circuits.get(hc.circuit)
+            if circuit is None:
+                raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
+            device = inv.devices.get(circuit.device)
+            if device is None:
+                raise InputError(f"{owner}: device {circuit.device!r} of circuit {circuit.id} is not in the inventory")
+        tenant = inv.tenants.get(hc.tenant)
+        if tenant is None:
+            raise InputError(f"{owner}: tenant {hc.tenant!r} is not in the inventory")
+        if hc.id is not None:
+            check_pattern(hc.id, owner, "id", "identifier")
+        if site is None:            # only a pass is kept: a refusal is raised again, naming each connection
+            site = self._sites[hc.circuit] = self._site(circuit, device, owner)
+        circuit, device, port = site.circuit, site.device, site.port
+        vlan = check_vlan(hc.vlan, owner)
+        check_pattern(tenant.account_id, owner, "tenant account id", "account")
+        name = check_free_text(tenant.name, owner, f"tenant {tenant.account_id} name", NAME_MAX)
+        description = description_for(hc, name)
+        if len(description) > DESCRIPTION_MAX:  # its parts passed above (id, account, name): only its length is left
+            check_free_text(description, owner, "description", DESCRIPTION_MAX)
+        if hc.bandwidth <= 0 or hc.bandwidth % 1000:
+            raise InputError(f"{owner}: bandwidth {hc.bandwidth_text!r} is not a whole number of kbit/s")
+        ip = mask = prefixlen = None
+        if hc.address:
+            ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
+        users = _users(tenant)
+        per_user = inv.thresholds.arp_pps_per_user
+        spec = self._specs.get(hc.bandwidth)
         if spec is None:
-            spec = self._specs[bps] = format_bandwidth(bps)
-        return spec
+            spec = self._specs[hc.bandwidth] = format_bandwidth(hc.bandwidth)
+        model = site.naming or platform_spec(device.platform).naming    # the latter says why a platform has none
+        return ConnectionView(      # positional, in field order: building it by keyword costs 4x as much
+            hc.key, hc.id, hc.id or "pending",                                  # key, id, label
+            circuit.id, circuit.region, device.name, device.platform, device.family, port,
+            model.interface(port, vlan), vlan, vlan != 0,                      # interface, vlan, subinterface
+            tenant.account_id, name, description,                               # tenant, tenant_name, description
+            ip, mask, prefixlen, hc.bandwidth, hc.bandwidth // 1000, spec,
+            max(1, math.floor(per_user * users)),                               # arp_pps
+            max(1, math.floor(per_user * self.port_users(hc, users))),          # port_arp_pps
+            hc.status, hc.status == "disabled",                                 # status, shutdown
+        )
 
-    def port_users(self, hc: HostedConnection, users: int) -> int:
-        """The same count as _port_users_of_circuit, from totals made once: the circuit's enabled users, less hc's
-        own share (by its id when it has one, else hc itself when it is one of them)."""
-        if self._enabled is None:
-            self._enabled = {}
-            inv = self.inventory
-            for o in inv.hosted_connections:
-                if o.status == "enabled" and o.tenant in inv.tenants:
-                    u = self._listed[id(o)] = _users(inv, o)
-                    self._enabled[o.circuit] = self._enabled.get(o.circuit, 0) + u
-                    if o.id is not None:
-                        self._by_id[o.circuit, o.id] = self._by_id.get((o.circuit, o.id), 0) + u
-        own = self._by_id.get((hc.circuit, hc.id), 0) if hc.id is not None else self._listed.get(id(hc), 0)
-        return users + self._enabled.get(hc.circuit, 0) - own
-
-
-def connection_view(inv: Inventory, hc: HostedConnection, run: RenderRun | None = None) -> ConnectionView:
-    """Check every field of `hc` that reaches a device; raise InputError naming the connection and field.
-    `run`: what a whole render run shares (RenderRun of this inventory); without it, hc alone is looked at."""
-    owner = f"hosted connection {hc.key}"
-    shared = run is not None and run.inventory is inv
-    placement = (run.placements if shared else Placements(inv)).of(hc)
-    circuit, device, tenant = placement.circuit, placement.device, placement.tenant
-    if circuit is None:
-        raise InputError(f"{owner}: circuit {hc.circuit!r} is not in the inventory")
-    if device is None:
-        raise InputError(f"{owner}: device {circuit.device!r} of circuit {circuit.id} is not in the inventory")
-    if tenant is None:
-        raise InputError(f"{owner}: tenant {hc.tenant!r} is not in the inventory")
-    if hc.id is not None:
-        check_pattern(hc.id, owner, "id", "identifier")
-    checked = run.sites.get((id(circuit), id(device))) if shared else None
-    if checked is not None:     # this circuit's fields passed for an earlier connection of the run
-        port = checked[2]
-    else:
+    @staticmethod
+    def _site(circuit: Circuit, device: Device, owner: str) -> _Site:
         check_pattern(circuit.id, owner, "circuit id", "identifier")
         check_pattern(circuit.region, owner, f"circuit {circuit.id} region", "identifier")
         check_pattern(device.name, owner, "device name", "identifier")
         port = check_pattern(circuit.interface, owner, f"circuit {circuit.id} interface", "interface")
-        if shared:              # only a pass is kept: a refusal is raised again, naming each connection
-            run.sites[id(circuit), id(device)] = (circuit, device, port)
-    vlan = check_vlan(hc.vlan, owner)
-    check_pattern(tenant.account_id, owner, "tenant account id", "account")
-    name = check_free_text(tenant.name, owner, f"tenant {tenant.account_id} name", NAME_MAX)
-    description = description_for(hc, name)
-    if len(description) > DESCRIPTION_MAX:  # its parts passed above (id, account, name): only its length is left
-        check_free_text(description, owner, "description", DESCRIPTION_MAX)
-    if hc.bandwidth <= 0 or hc.bandwidth % 1000:
-        raise InputError(f"{owner}: bandwidth {hc.bandwidth_text!r} is not a whole number of kbit/s")
-    ip = mask = prefixlen = None
-    if hc.address:
-        ip, mask, prefixlen = check_ipv4_host(hc.address, owner)
-    users = max(int(tenant.users), 1)
-    arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * users))
-    port_users = run.port_users(hc, users) if shared else _port_users_of_circuit(inv, hc, users)
-    port_arp_pps = max(1, math.floor(inv.thresholds.arp_pps_per_user * port_users))
-    key = hc.key
-    return ConnectionView(      # positional, in field order: building it by keyword costs 4x as much
-        key, hc.id, hc.id or "pending",                                     # key, id, label
-        circuit.id, circuit.region, device.name, device.platform, device.family, port,
-        placement.conventional or platform_spec(device.platform).naming.interface(port, vlan),   # interface
-        vlan, vlan != 0,                                                    # vlan, subinterface
-        tenant.account_id, name, description,                               # tenant, tenant_name, description
-        ip, mask, prefixlen,
-        hc.bandwidth, hc.bandwidth // 1000, run.spec(hc.bandwidth) if shared else format_bandwidth(hc.bandwidth),
-        arp_pps, port_arp_pps, hc.status, hc.status == "disabled",         # ..., status, shutdown
-    )
+        return _Site(circuit, device, port, naming(device.platform))
+
+    def port_users(self, hc: HostedConnection, users: int) -> int:
+        """`users` + the users of every other enabled connection on hc's circuit (a copy of hc, e.g. hc on its new
+        VLAN, is the same connection when it has an id): what a port-wide ARP limit serves. From the circuit's
+        totals, counted once per run, less hc's own share (by its id when it has one, else hc itself)."""
+        totals = self._enabled.get(hc.circuit)
+        if totals is None:
+            inv, enabled, by_id, by_connection = self.inventory, 0, {}, {}
+            for o in inv.connections_on(hc.circuit):
+                if o.status == "enabled" and o.tenant in inv.tenants:
+                    u = by_connection[id(o)] = _users(inv.tenants[o.tenant])
+                    enabled += u
+                    if o.id is not None:
+                        by_id[o.id] = by_id.get(o.id, 0) + u
+            totals = self._enabled[hc.circuit] = (enabled, by_id, by_connection)
+        enabled, by_id, by_connection = totals
+        return users + enabled - (by_id.get(hc.id, 0) if hc.id is not None else by_connection.get(id(hc), 0))
+
+
+def connection_view(inv: Inventory, hc: HostedConnection, run: RenderRun | None = None) -> ConnectionView:
+    """RenderRun.view: `run` is what a whole render run shares (a RenderRun of this inventory); without it, hc
+    alone is looked at."""
+    return (run if run is not None and run.inventory is inv else RenderRun(inv)).view(hc)
 
 
 def comment_marker(platform: str) -> str:
@@ -255,7 +256,7 @@ def device_users(inv: Inventory) -> Counter:
     for hc in inv.hosted_connections:
         circuit, tenant = inv.circuits.get(hc.circuit), inv.tenants.get(hc.tenant)
         if hc.status in ("enabled", "pending") and circuit is not None and tenant is not None:
-            users[circuit.device] += max(int(tenant.users), 1)
+            users[circuit.device] += _users(tenant)
     return users
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
-from functools import lru_cache
 
 from ecpartner.errors import InputError
 
@@ -88,15 +87,9 @@ def check_free_text(text: str, owner: str, field: str, max_len: int = DESCRIPTIO
 def check_pattern(value: object, owner: str, field: str, kind: str) -> str:
     """Identifiers: interface names ('interface'), ids ('identifier'), account ids ('account')."""
     text = str(value)
-    if not _fits(kind, text):
+    if _PATTERNS[kind].fullmatch(text) is None:
         raise InputError(f"{owner}: {field} {_shown(text)} cannot be sent to a device: expected {_EXPECTED[kind]}")
     return text
-
-
-@lru_cache(maxsize=1 << 16)
-def _fits(kind: str, text: str) -> bool:
-    """A circuit's id, region, port and device recur in every connection on it: each is matched once."""
-    return _PATTERNS[kind].fullmatch(text) is not None
 
 
 def check_vlan(vlan: object, owner: str, field: str = "vlan") -> int:
@@ -128,9 +121,12 @@ def check_ipv4_host(cidr: str, owner: str, field: str = "address") -> tuple[str,
     check_ipv4_interface, so both accept exactly the same values."""
     m = _CANONICAL_IPV4.fullmatch(str(cidr))
     if m:
-        ip, a, b, c, d, prefixlen = m[1], int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6])
+        ip, a, b, c, d, prefixlen = m.groups()
+        prefixlen = int(prefixlen)
         hostmask = (1 << (32 - prefixlen)) - 1
-        if prefixlen >= 31 or (a << 24 | b << 16 | c << 8 | d) & hostmask not in (0, hostmask):   # a host address
+        # the host part of a /24 or longer (every hosted connection's) is in the last octet: one int, not four
+        host = int(d) & hostmask if prefixlen >= 24 else (int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)) & hostmask
+        if prefixlen >= 31 or host not in (0, hostmask):   # a host address
             return ip, _NETMASKS[prefixlen], prefixlen
     iface = check_ipv4_interface(cidr, owner, field)
     return str(iface.ip), str(iface.netmask), iface.network.prefixlen

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ecpartner.render import RenderRun, _port_users_of_circuit, connection_view, render_each
+import pytest
+
+from ecpartner.errors import InputError
+from ecpartner.render import RenderRun, connection_view, render_each
 
 from helpers.render_inventory import add_circuit, add_connection, add_device, add_tenant, empty_inventory
+
+
+def port_users_of_circuit(inv, hc, users):
+    """The reference count, per connection: `users` + the users of every other enabled connection on hc's circuit
+    (a copy of hc with an id is that connection)."""
+    return users + sum(max(int(inv.tenants[o.tenant].users), 1) for o in inv.connections_on(hc.circuit)
+                       if o.status == "enabled" and o is not hc and (hc.id is None or o.id != hc.id)
+                       and o.tenant in inv.tenants)
 
 
 def mixed():
@@ -40,7 +51,7 @@ def test_the_run_counts_port_users_as_the_circuit_count_does():
     for hc in subjects:
         users = max(inv.tenants[hc.tenant].users, 1)
         counts.append(run.port_users(hc, users))
-        assert counts[-1] == _port_users_of_circuit(inv, hc, users), hc
+        assert counts[-1] == port_users_of_circuit(inv, hc, users), hc
     n = len(known)
     assert counts[0] == 1 + 2 + 3           # pc-h1: both connections of that id are its own share
     assert counts[2] == 3 + 1 + 2 + 6       # without an id: only itself is left out
@@ -68,3 +79,24 @@ def test_render_each_renders_what_each_connection_alone_renders():
     for hc in inv.hosted_connections:
         if hc.counts:
             assert connection_view(inv, hc).description in files[inv.circuits[hc.circuit].device]
+
+
+def test_a_refused_circuit_is_refused_for_each_of_its_connections_and_checks_keep_their_order():
+    # a run keeps a circuit's fields once they pass; a refusal is never kept, so each connection is named
+    inv = mixed()
+    inv.circuits["pc-a"] = replace(inv.circuits["pc-a"], region="cn;hangzhou")
+    inv.hosted_connections.append(replace(inv.hosted_connections[0], id="pc;bad"))
+    run = RenderRun(inv)
+    for hc in inv.hosted_connections:
+        if hc.circuit != "pc-a":
+            assert connection_view(inv, hc, run).region == "cn-hangzhou"
+            continue
+        with pytest.raises(InputError) as refused:
+            connection_view(inv, hc, run)
+        if hc.tenant not in inv.tenants:        # a missing tenant is said before the circuit's fields
+            assert str(refused.value) == f"hosted connection {hc.key}: tenant {hc.tenant!r} is not in the inventory"
+        elif hc.id == "pc;bad":                  # and the connection's own id before them too
+            assert str(refused.value).startswith("hosted connection pc;bad: id 'pc;bad' cannot be sent")
+        else:
+            assert str(refused.value).startswith(f"hosted connection {hc.key}: circuit pc-a region 'cn;hangzhou' "
+                                                 f"cannot be sent to a device")

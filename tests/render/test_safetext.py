@@ -168,7 +168,7 @@ def test_address_edge_cases_answer_as_ipaddress_does(cidr):
 
 
 def test_a_refused_identifier_is_refused_every_time_naming_each_connection():
-    # identifiers are matched once each; a refusal is never remembered as a pass
+    # a refusal is raised each time it is asked, naming the connection that asked
     for owner in ("hosted connection a", "hosted connection b"):
         with pytest.raises(InputError, match=f"{owner}: circuit id 'pc;1'"):
             check_pattern("pc;1", owner, "circuit id", "identifier")

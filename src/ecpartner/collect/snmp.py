@@ -167,6 +167,15 @@ class WalkJob:
     budget: float | None = None
 
 
+def agent_failure(job: WalkJob, e: Exception, doing: str) -> str:
+    """What one agent's walk or poll ended on, said without a traceback: an SnmpError's own message; anything
+    else as an internal error by its type (the traceback in the debug log, `doing` the job's name)."""
+    if isinstance(e, SnmpError):
+        return str(e)
+    log.debug("%s %s", doing, job.name, exc_info=True)
+    return f"snmp {job.host}:{job.port}: internal error: {type(e).__name__}"
+
+
 @dataclass
 class Walked:
     """One agent's walk, or why there is none; `started` is wall-clock time, `seconds` how long it took."""
@@ -193,11 +202,8 @@ async def walk_fleet(jobs: Iterable[WalkJob], concurrency: int = 20, timeout: fl
             try:
                 walk = await snmp_walk(job.host, job.port, job.auth, oids, timeout, retries, engine=engine,
                                        budget=job.budget)
-            except SnmpError as e:
-                error = str(e)
-            except Exception as e:   # one agent's surprise must not cost the others their walk
-                error = f"snmp {job.host}:{job.port}: internal error: {type(e).__name__}"
-                log.debug("walking %s", job.name, exc_info=True)
+            except Exception as e:   # one agent's failure must not cost the others their walk
+                error = agent_failure(job, e, "walking")
             results[job.name] = Walked(walk, error, started, time.monotonic() - clock)
         if done is not None:
             done(job.name, results[job.name])

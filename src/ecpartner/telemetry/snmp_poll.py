@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Iterable
 
-from ecpartner.collect.snmp import SnmpError, WalkJob, Walked, snmp_walk
+from ecpartner.collect.snmp import SnmpError, WalkJob, Walked, agent_failure, snmp_walk
 from ecpartner.collect.snmpget import snmp_get
 from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_NAME, NAMING_OIDS, POLL_COUNTERS, POLL_COUNTERS_32, SYS_UPTIME
 from ecpartner.parse.snmp_counters import interface_rows
@@ -98,11 +98,8 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
             except asyncio.TimeoutError:
                 error = (f"snmp {job.host}:{job.port}: poll not finished within its {job.budget:g}s budget"
                          + (f" ({phase[0]})" if phase else ""))
-            except SnmpError as e:
-                error = str(e)
-            except Exception as e:   # one agent's surprise must not cost the others their sample
-                error = f"snmp {job.host}:{job.port}: internal error: {type(e).__name__}"
-                log.debug("polling %s", job.name, exc_info=True)
+            except Exception as e:   # one agent's failure must not cost the others their sample
+                error = agent_failure(job, e, "polling")
             results[job.name] = Walked(walk, error, started, time.monotonic() - clock)
 
     try:

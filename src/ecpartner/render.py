@@ -381,7 +381,7 @@ def render_each(inv: Inventory, ids: list[str] | None = None, action: str = "cre
         raise InputError("--action modify-vlan changes one hosted connection at a time: give exactly one --connection")
     per_device: dict[str, list[tuple[HostedConnection, str | None, list[str]]]] = {}
     run = RenderRun(inv)
-    with gc_paused():   # a view and a placement kept per connection: the cyclic GC would rescan them all (~20%)
+    with gc_paused():   # a view and a snippet made per connection: the cyclic GC would rescan them all (~20%)
         for hc in chosen:
             try:
                 snippet, problems = render_connection(inv, hc, action, new_vlan, dry_run, run=run), []

@@ -42,6 +42,8 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
         print(f"ecpartner: {problem}", file=sys.stderr)
     if publish is not None:
         publish(result, states, time.monotonic() - began)
+    with Store(db) as store:   # a step of its own once the poll is stored and published: a closed day into blocks
+        store.compact_after_poll()
     return result
 
 

@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         ap.error(f"unknown format(s) or database(s) {', '.join(unknown)}; choose from "
                  f"{', '.join(REPORT_FORMATS + DATABASES)}")
+    if formats and not args.db and "sqlite" not in databases:
+        ap.error("the reports read the first round's SQLite store: add sqlite to --databases, or give --db")
     with tempfile.TemporaryDirectory() as tmp:
         inventory = make_inventory(Path(tmp) / "inventory.yaml", args.interfaces)
         results: dict[str, str] = {}

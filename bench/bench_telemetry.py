@@ -1,15 +1,19 @@
-"""Telemetry benchmark: 1,000 tenant interfaces x 7 days of 5-minute samples (about 2 million rows).
+"""Telemetry benchmark: 1,000 tenant interfaces x 7 days of 5-minute samples (2,016,000 rows).
 
 Measures:
-- ingest: rows/s appended to a fresh SQLite store, one transaction per poll (1,000 rows), as `poll` does,
-  beside its floor in the same run: a plain `executemany` of the same rows, one transaction per poll, into a
-  table with the same uniqueness (series, time) and the same pragmas. Runs alternate reference and store
-  (--ingest-repeat pairs, medians, ratio); only the writes are timed, not making the rows;
+- ingest, per database (SQLite, and PostgreSQL on a server this bench starts on 127.0.0.1): rows/s through
+  Store.insert(), one transaction per poll (1,000 rows) as `poll` does, beside its floor: a plain
+  `executemany` of the same rows, one transaction per poll, into a table with the same primary key (time,
+  series), the same duplicate rule and (SQLite) the same pragmas. Each round makes a new store and a new
+  table, the order alternating round by round; the figures are medians of the rounds and of the per-round
+  ratios, with their spread. Only the writes are timed, not making the rows. The compaction the commands
+  run after each poll (a closed day's rows into blocks) is timed apart and shown with the ingest;
 - report: `telemetry report --since 7d` over the whole week (load, rates, statistics, rules, render)
   in every format, html included (1,000 inline SVG plots); median of --repeat runs.
 
-    python bench/bench_telemetry.py [--interfaces 1000] [--days 7] [--repeat 3] [--ingest-repeat 1]
-                                    [--formats json,csv,markdown,prometheus,html] [--cli] [--db EXISTING.sqlite]
+    python bench/bench_telemetry.py [--interfaces 1000] [--days 7] [--rounds 1] [--databases sqlite,postgresql]
+                                    [--repeat 3] [--formats json,csv,markdown,prometheus,html] [--cli]
+                                    [--db EXISTING.sqlite]
 """
 
 from __future__ import annotations
@@ -21,19 +25,37 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the test rig: a PostgreSQL server
+from helpers.postgres import PostgresServer  # noqa: E402
+
 from ecpartner.inventory import Circuit, Device, HostedConnection, Inventory, Partner, Tenant, Thresholds
 from ecpartner.check import build_report
 from ecpartner.telemetry.series import COUNTERS
+from ecpartner.telemetry.sources import is_url
 from ecpartner.telemetry.store import Store
 
 STEP_S = 300
 T0_MS = 1_795_996_800_000          # 2026-11-28T00:00:00Z
 PER_CIRCUIT = 10
 REPORT_FORMATS = ("json", "csv", "markdown", "prometheus", "html")
+DATABASES = ("sqlite", "postgresql")
+
+
+@dataclass
+class Ingest:
+    rows: int
+    inserting: float    # seconds in the inserts (the floor: its executemany and commit)
+    compacting: float   # seconds in compaction after the polls (the store only)
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.inserting
 
 
 def write_inventory(inventory: Inventory) -> Path:
@@ -94,37 +116,85 @@ def polls(inventory: Inventory, days: int):
                for j, (d, i) in enumerate(names)]
 
 
-def bench_ingest(inventory: Inventory, db: Path, days: int) -> tuple[float, int]:
-    rows, elapsed = 0, 0.0
-    with Store(db) as store:
+def store_ingest(inventory: Inventory, location: str | Path, days: int) -> Ingest:
+    """Every poll through Store.insert(), then the compaction the commands run after a poll (a day's rows
+    move into blocks once the day has closed), each timed on its own."""
+    rows, inserting, compacting = 0, 0.0, 0.0
+    with Store(location) as store:
         for batch in polls(inventory, days):
             started = time.perf_counter()
             rows += store.insert(batch, "bench", 0)
-            elapsed += time.perf_counter() - started
-    return rows / elapsed, rows
+            stored = time.perf_counter()
+            store.compact_after_poll()
+            inserting += stored - started
+            compacting += time.perf_counter() - stored
+    return Ingest(rows, inserting, compacting)
 
 
-def bench_reference_ingest(inventory: Inventory, db: Path, days: int) -> tuple[float, int]:
-    """The floor: the same rows, one plain executemany per poll, the same uniqueness and pragmas."""
-    columns = ", ".join(f"{c} INTEGER NOT NULL" for c in COUNTERS)
-    sql = sqlite3.connect(db, isolation_level=None)
-    sql.execute("PRAGMA journal_mode = WAL")
-    sql.execute("PRAGMA synchronous = NORMAL")
-    sql.execute(f"CREATE TABLE samples (series INTEGER NOT NULL, time_ms INTEGER NOT NULL, {columns}, "
-                "sys_uptime INTEGER, counter_bits INTEGER NOT NULL, PRIMARY KEY (time_ms, series)) WITHOUT ROWID")
-    insert = f"INSERT OR IGNORE INTO samples VALUES ({', '.join('?' * (len(COUNTERS) + 4))})"
+def plain_ingest(inventory: Inventory, location: str | Path, days: int) -> Ingest:
+    """The floor: the same rows, one plain executemany per poll in one transaction, into a table with the same
+    primary key (time_ms, series) and the same duplicate rule (a row already there is ignored)."""
+    columns = ", ".join(f"{c} bigint NOT NULL" for c in COUNTERS)
+    create = (f"CREATE TABLE samples (time_ms bigint NOT NULL, series integer NOT NULL, {columns}, sys_uptime bigint, "
+              "counter_bits smallint NOT NULL, PRIMARY KEY (time_ms, series))")
+    values = len(COUNTERS) + 4
+    if is_url(location):
+        import psycopg
+        db = psycopg.connect(str(location), autocommit=True)
+        db.execute(create)
+        insert = f"INSERT INTO samples VALUES ({', '.join(['%s'] * values)}) ON CONFLICT DO NOTHING"
+
+        def write(rows) -> int:
+            with db.transaction(), db.cursor() as cursor:
+                cursor.executemany(insert, rows)
+                return cursor.rowcount
+    else:
+        db = sqlite3.connect(location, isolation_level=None)
+        db.execute("PRAGMA journal_mode = WAL")      # the store's pragmas
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute(create + " WITHOUT ROWID")
+        insert = f"INSERT OR IGNORE INTO samples VALUES ({', '.join('?' * values)})"
+
+        def write(rows) -> int:
+            db.execute("BEGIN IMMEDIATE")
+            before = db.total_changes
+            db.executemany(insert, rows)
+            db.execute("COMMIT")
+            return db.total_changes - before
     ids: dict[tuple[str, str], int] = {}
     rows, elapsed = 0, 0.0
     for batch in polls(inventory, days):
         started = time.perf_counter()
-        sql.execute("BEGIN IMMEDIATE")
-        before = sql.total_changes
-        sql.executemany(insert, ((ids.setdefault((r[1], r[2]), len(ids)), r[0], *r[3:]) for r in batch))
-        rows += sql.total_changes - before
-        sql.execute("COMMIT")
+        rows += write([(r[0], ids.setdefault((r[1], r[2]), len(ids)), *r[3:]) for r in batch])
         elapsed += time.perf_counter() - started
-    sql.close()
-    return rows / elapsed, rows
+    db.close()
+    return Ingest(rows, elapsed, 0.0)
+
+
+def ingest_rounds(inventory: Inventory, new_location, days: int, rounds: int) -> list[tuple[Ingest, Ingest]]:
+    """(store, plain) pairs, one a round, each into a new store / table from new_location(name); the order
+    alternates (plain first in even rounds) so a drift of the machine's speed falls on both alike."""
+    pairs = []
+    for r in range(rounds):
+        runs = {}
+        for kind in (("plain", "store") if r % 2 == 0 else ("store", "plain")):
+            ingest = store_ingest if kind == "store" else plain_ingest
+            runs[kind] = ingest(inventory, new_location(f"{kind}{r}"), days)
+        store, plain = runs["store"], runs["plain"]
+        print(f"  round {r + 1}: {store.rows:,} rows; store {store.rate:,.0f} rows/s (+ compaction {store.compacting:.2f} s), "
+              f"plain executemany {plain.rate:,.0f} rows/s: {store.rate / plain.rate:.2f}x", file=sys.stderr)
+        pairs.append((store, plain))
+    return pairs
+
+
+def summarise_ingest(pairs: list[tuple[Ingest, Ingest]], days: int) -> str:
+    ratios = sorted(s.rate / p.rate for s, p in pairs)
+    whole = sorted(s.rows / (s.inserting + s.compacting) / p.rate for s, p in pairs)
+    median = statistics.median
+    return (f"store {median(s.rate for s, _ in pairs):,.0f} rows/s, plain executemany {median(p.rate for _, p in pairs):,.0f} "
+            f"rows/s: {median(ratios):.2f}x (median of {len(pairs)} paired rounds, {ratios[0]:.2f}-{ratios[-1]:.2f}x); "
+            f"compaction {median(s.compacting for s, _ in pairs) / days:.2f} s per closed day, ingest + compaction "
+            f"{median(whole):.2f}x ({whole[0]:.2f}-{whole[-1]:.2f}x)")
 
 
 def bench_report(inventory: Inventory, db: Path, fmt: str, since: str) -> float:
@@ -140,36 +210,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--interfaces", type=int, default=1000)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=3, help="report runs per format (median)")
-    ap.add_argument("--ingest-repeat", type=int, default=1,
-                    help="ingest runs, each a reference run then a store run (medians)")
+    ap.add_argument("--rounds", type=int, default=1, help="ingest rounds per database, each a store and a plain run")
+    ap.add_argument("--databases", default="sqlite", help="comma-separated: sqlite, postgresql (a server started "
+                    "on 127.0.0.1 for the run)")
     ap.add_argument("--formats", default=",".join(REPORT_FORMATS), help="comma-separated report formats")
     ap.add_argument("--cli", action="store_true", help="time the reports through the CLI, each in a fresh process")
     ap.add_argument("--db", type=Path, help="report on this store (made by an earlier run) instead of ingesting")
     args = ap.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
-    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    databases = [d for d in args.databases.split(",") if d]
+    unknown = sorted(set(formats) - set(REPORT_FORMATS)) + sorted(set(databases) - set(DATABASES))
     if unknown:
-        ap.error(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(REPORT_FORMATS)}")
+        ap.error(f"unknown format(s) or database(s) {', '.join(unknown)}; choose from "
+                 f"{', '.join(REPORT_FORMATS + DATABASES)}")
+    if formats and not args.db and "sqlite" not in databases:
+        ap.error("the reports read the first round's SQLite store: add sqlite to --databases, or give --db")
     with tempfile.TemporaryDirectory() as tmp:
         inventory = make_inventory(Path(tmp) / "inventory.yaml", args.interfaces)
         results: dict[str, str] = {}
-        if args.db:
-            db = args.db
-        else:
-            ingest, reference = [], []
-            for r in range(args.ingest_repeat):
-                floor, _ = bench_reference_ingest(inventory, Path(tmp) / f"ref{r}.sqlite", args.days)
-                (Path(tmp) / f"ref{r}.sqlite").unlink()
-                rate, rows = bench_ingest(inventory, Path(tmp) / f"t{r}.sqlite", args.days)
-                reference.append(floor)
-                ingest.append(rate)
-                print(f"ingest run {r + 1}: {rows} rows, store {rate:,.0f} rows/s, plain executemany "
-                      f"{floor:,.0f} rows/s ({rate / floor:.2f}x)", file=sys.stderr)
-            db = Path(tmp) / "t0.sqlite"
-            store, floor = statistics.median(ingest), statistics.median(reference)
-            results["ingest"] = (f"{store:,.0f} rows/s, plain executemany of the same rows {floor:,.0f} rows/s: "
-                                 f"{store / floor:.2f}x (medians of {args.ingest_repeat})")
-        print(f"store size: {db.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
+        db = args.db or Path(tmp) / "store0.sqlite"   # the first round's SQLite store, for the reports
+        for database in ([] if args.db else databases):
+            print(f"ingest into {database}:", file=sys.stderr)
+            with ingest_locations(database, Path(tmp)) as new_location:
+                pairs = ingest_rounds(inventory, new_location, args.days, args.rounds)
+            results[f"ingest {database}"] = summarise_ingest(pairs, args.days)
+        if formats:
+            print(f"store size: {db.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
         since = f"{args.days}d"
         for fmt in formats:
             if args.cli:
@@ -183,6 +249,40 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in results.items():
         print(f"  {name}: {value}")
     return 0
+
+
+@contextmanager
+def ingest_locations(database: str, tmp: Path):
+    """new_location(name) -> a new SQLite file, or a new database on a PostgreSQL server started for the run on
+    127.0.0.1 (the test rig's, tests/helpers/postgres.py); each is removed once the next is made, to keep the
+    disk small, except the first round's SQLite store (the reports read it)."""
+    if database == "sqlite":
+        def new_file(name: str) -> Path:
+            for path in tmp.glob("*.sqlite*"):   # with their -wal and -shm
+                if not path.name.startswith("store0.sqlite"):
+                    path.unlink()
+            return tmp / f"{name}.sqlite"
+        yield new_file
+        return
+    server = PostgresServer()
+    why = server.start()
+    if why:
+        server.stop()
+        raise SystemExit(f"bench_telemetry: cannot start PostgreSQL: {why}")
+    try:
+        import psycopg
+        urls: list[str] = []
+
+        def new_database(name: str) -> str:
+            with psycopg.connect(server.url(), autocommit=True) as admin:
+                for url in urls:
+                    admin.execute(f"DROP DATABASE {url.rsplit('/', 1)[1]}")
+                urls.clear()
+            urls.append(server.new_database())
+            return urls[-1]
+        yield new_database
+    finally:
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -55,15 +55,17 @@ def test_compacted_days_read_back_whole_and_show_in_the_view(store_at):
     t0 = (T0 // DAY) * DAY
     times = [t0 + k * 3_600_000 for k in range(3 * 24)]   # three days, hourly
     with Store(store_at) as store:
-        for k, t in enumerate(times):
+        for k, t in enumerate(times):   # as the commands do: each poll stored, then compaction on its own
             store.insert([_row(t, "a", 1000 + k), _row(t, "b", 2**64 - 1 - k, uptime=None)], "test", t)
+            store.compact_after_poll()
         assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 2 * 2
         assert store.db.execute("SELECT count(*) FROM samples").fetchone()[0] == 2 * 24
         assert store.insert([_row(times[5], "a", 1005)], "test", 0) == 0         # a re-run of a compacted day
         late = t0 + 30 * 60_000
         assert store.insert([_row(late, "a", 1000)], "test", 0) == 1             # late: kept once
         assert store.insert([_row(late, "a", 1000)], "test", 0) == 0
-        store.insert([_row(times[-1] + DAY, "a", 9999)], "test", 0)              # compacts again, merging
+        store.insert([_row(times[-1] + DAY, "a", 9999)], "test", 0)
+        assert store.compact_after_poll() == 2 * 24 + 1                           # compacts again, merging
         assert store.count() == 2 * len(times) + 2
         loaded = store.load()
         view = _view(store)
@@ -91,6 +93,7 @@ with Store(where) as store:
         rows = [(t, "dev", f"{name}.{i}", k, k, k, k, 0, 0, 0, 0, k, 64) for i in range(30)]
         rows += [(t, "dev", f"shared.{i}", k, k, k, k, 0, 0, 0, 0, k, 64) for i in range(20)]   # both write these
         store.insert(rows, "test", 0)
+        store.compact_after_poll()
 """
 
 
@@ -118,7 +121,7 @@ with Store(where) as store:
     real = store.backend.insert_ignore
     def insert_then_hang(table, columns, rows):
         done = real(table, columns, rows)
-        if table == "samples" and rows[0][1] == 1_800_000_300_000:
+        if table == "samples" and rows[0][0] == 1_800_000_300_000:   # (time_ms, series, ...)
             print("written", flush=True)   # the rows are in, the transaction is not committed
             time.sleep(600)
         return done

@@ -121,6 +121,7 @@ def test_a_damaged_compacted_block_is_named(demo_copy, capsys, damage):
             rows = frame[frame["time_ms"] == t]
             store.insert([(int(t), *samples.series[int(r.sid)], *(int(getattr(r, c)) for c in COUNTERS),
                            int(r.sys_uptime), int(r.counter_bits)) for r in rows.itertuples()], "test", 0)
+        store.compact()
         day = store.db.execute("SELECT day FROM blocks WHERE series = 1").fetchone()[0]
         store.db.execute(f"UPDATE blocks SET data = {damage} WHERE series = 1")
     why = ("5 bytes, not whole rows of 88 bytes" if damage.startswith("x")
@@ -157,7 +158,8 @@ def test_a_compaction_that_fails_keeps_the_poll_it_follows(tmp_path, caplog):
     with Store(db) as store:
         store.insert([row], "test", 0)
         store.db.execute("UPDATE samples SET out_errors = x'00'")    # a blob in a counter column
-        assert store.insert([(row[0] + day, *row[1:])], "test", 0) == 1   # the next day: compaction fails
+        assert store.insert([(row[0] + day, *row[1:])], "test", 0) == 1   # the next day is stored
+        assert store.compact_after_poll() == 0                             # and its compaction fails
         assert store.count() == 2 and store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 0
     assert f"{db}: cannot write: sample dev if at time_ms {row[0]}: out_errors is b'\\x00', not an integer" in caplog.text
     assert "the new samples are stored" in caplog.text

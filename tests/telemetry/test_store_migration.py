@@ -67,6 +67,7 @@ def v1_store(tmp_path):
     with Store(written) as store:
         for rows in _polls():
             store.insert(rows, "replay", rows[0][0])
+            store.compact_after_poll()
         frame = store.load().frame
     contents = _contents(written)
     assert contents["blocks"] and contents["samples"] and min(r[2] for r in contents["samples"]) < 0   # two's complement
@@ -103,6 +104,7 @@ def test_an_older_store_is_migrated_in_place_with_nothing_lost(v1_store):
     assert _contents(db) == contents      # every sample, block and poll row, value for value
     with Store(db) as store:             # and it keeps working: a new poll, its compaction
         assert store.insert([(T0 + 3 * DAY, "dev", "if0", BIG, 1, 1, 1, 0, 0, 0, 0, 5, 64)], "replay", 0) == 1
+        assert store.compact() > 0
         assert store.count() == len(frame) + 1
         # the view of schema 3 shows every sample, the compacted days' too (schema 2's showed samples only)
         assert store.db.execute("SELECT count(*) FROM sample_rows").fetchone()[0] == store.count()
@@ -141,8 +143,9 @@ def test_no_query_of_the_ingest_path_scans_samples_or_blocks(tmp_path):
     statements = []
     with Store(tmp_path / "t.sqlite") as store:
         store.db.set_trace_callback(statements.append)
-        for rows in _polls():
+        for rows in _polls():   # each poll, then the compaction the commands run after it
             store.insert(rows, "replay", 0)
+            store.compact_after_poll()
         store.insert([(T0 + 5, "dev", "if0", *([1] * len(COUNTERS)), 1, 64)], "replay", 0)   # a late row: a compacted day
         store.db.set_trace_callback(None)
         assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 3 * 2

@@ -162,8 +162,9 @@ def test_finished_days_are_compacted_without_losing_or_repeating_a_sample(tmp_pa
     t0 = (T0 // day) * day                          # midnight UTC
     times = [t0 + k * 3_600_000 for k in range(3 * 24)]   # three days, hourly
     with Store(tmp_path / "t.sqlite") as store:
-        for k, t in enumerate(times):
+        for k, t in enumerate(times):   # each poll stored, then compaction as its own step (as the commands do)
             store.insert([_row(t, "a", 1000 + k), _row(t, "b", 5000 + k)], "test", t)
+            store.compact_after_poll()
         assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 2 * 2   # 2 finished days x 2 series
         assert store.db.execute("SELECT count(*) FROM samples").fetchone()[0] == 2 * 24  # the newest day, as rows
         assert store.count() == 2 * len(times) and store.newest_ms() == times[-1]
@@ -173,6 +174,7 @@ def test_finished_days_are_compacted_without_losing_or_repeating_a_sample(tmp_pa
         assert store.insert([_row(late, "a", 1000)], "test", 0) == 1
         assert store.insert([_row(late, "a", 1000)], "test", 0) == 0
         store.insert([_row(times[-1] + day, "a", 9999)], "test", 0)      # next day: compacts again, merging
+        store.compact_after_poll()
         assert store.db.execute("SELECT count(*) FROM samples").fetchone()[0] == 1
         loaded = store.load()
         assert store.stored_times() == set(times) | {late, times[-1] + day}
@@ -184,3 +186,22 @@ def test_finished_days_are_compacted_without_losing_or_repeating_a_sample(tmp_pa
     assert a["in_octets"].tolist() == [1000, 1000] + [1000 + k for k in range(1, len(times))] + [9999]
     assert (frame["counter_bits"] == 64).all() and (frame["sys_uptime"] == 12345.0).all()
     assert partial.frame["time_ms"].min() == times[30] and len(partial) == 2 * (len(times) - 30) + 1
+
+
+def test_a_poll_is_stored_then_the_days_before_it_are_compacted(demo_copy):
+    """Store.insert() is the ingest alone; `telemetry poll` compacts the closed days as its own step after it."""
+    db = demo_copy.parent / "telemetry.sqlite"
+    day = 86_400_000
+    first = int(read_csv_files(sorted((demo_copy.parent / "telemetry").glob("*.csv"))).frame["time_ms"].min())
+    assert first % day == 0                                     # 2026-11-25T00:00Z
+    earlier = [first - 2 * day, first - day + 300_000]          # two days before it
+    with Store(db) as store:
+        for k, t in enumerate(earlier):
+            assert store.insert([(t, "dev", "if", *([k] * len(COUNTERS)), k, 64)], "test", 0) == 1
+        assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 0   # inserts never compact
+    assert main(["telemetry", "poll", str(demo_copy)]) == 0                      # stores the first sample time
+    with Store(db) as store:
+        assert store.db.execute("SELECT day, n FROM blocks ORDER BY day").fetchall() == [
+            (first // day - 2, 1), (first // day - 1, 1)]
+        assert store.db.execute("SELECT min(time_ms), count(*) FROM samples").fetchone() == (first, DEMO_SERIES)
+        assert store.stored_times() == {*earlier, first}

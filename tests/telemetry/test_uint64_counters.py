@@ -83,6 +83,7 @@ def test_values_near_2_64_survive_the_store_rows_and_blocks(values, compact):
         assert store.insert(rows, "test", T0) == len(values)
         if compact:   # a sample on the next day moves these into a compacted block
             store.insert([(times[-1] + day, "dev", "if", *([U64 - 1] * len(COUNTERS)), 12345, 64)], "test", T0)
+            assert store.compact() == len(values)
             assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] == 1
         frame = store.load().frame
     assert all(frame[c].dtype == np.uint64 for c in COUNTERS)
@@ -145,6 +146,7 @@ def _store_all(inventory: Path, db: Path) -> None:
         for t, rows in samples.frame.groupby("time_ms"):
             store.insert([(int(t), *samples.series[int(r.sid)], *(int(getattr(r, c)) for c in COUNTERS),
                            int(r.sys_uptime), int(r.counter_bits)) for r in rows.itertuples()], "test", 0)
+            store.compact_after_poll()
         assert store.db.execute("SELECT count(*) FROM blocks").fetchone()[0] > 0
 
 

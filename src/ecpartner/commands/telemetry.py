@@ -37,11 +37,12 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
     with Store(db) as store:
         result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard) if live
                   else poll_replay(inventory, store, shard=shard))
-    print(result.summary(), file=sys.stderr)
-    for problem in result.problems:
-        print(f"ecpartner: {problem}", file=sys.stderr)
-    if publish is not None:
-        publish(result, states, time.monotonic() - began)
+        print(result.summary(), file=sys.stderr)
+        for problem in result.problems:
+            print(f"ecpartner: {problem}", file=sys.stderr)
+        if publish is not None:
+            publish(result, states, time.monotonic() - began)
+        store.compact_after_poll()   # a step of its own once the poll is stored and published: closed days into blocks
     return result
 
 

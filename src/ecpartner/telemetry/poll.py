@@ -145,6 +145,7 @@ def import_series(inventory: Inventory, store: Store, files: list[Path] | None =
         while end < len(rows) and rows[end][0] == rows[end - 1][0]:   # never split a sample time
             end += 1
         inserted += store.insert(rows[start:end], "import", now_ms())
+        store.compact_after_poll()
         start = end
     return inserted, len(rows), files
 

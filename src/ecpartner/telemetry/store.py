@@ -11,7 +11,9 @@ series.
 Reading two million rows back costs seconds (a Python object per value), so finished UTC days are
 compacted: once the newest sample is on a later day, each series' rows of the earlier days move into one
 `blocks` row holding them as a packed int64 array, which loads at memory speed. Rows arriving late for a
-compacted day are kept (never twice) and merged into its block next time.
+compacted day are kept (never twice) and merged into its block next time. Compaction is not part of
+insert(): it reads a day back and writes it again, about what ingesting the day cost, so the commands run
+it as a step of its own once a poll is stored (compact_after_poll(); it does nothing until a day closes).
 
 Both databases hold signed 64-bit integers, a Counter64 is not: a counter is stored as its two's
 complement (v - 2^64 when v >= 2^63) and read back as uint64. Read with SQL directly (the tables, the
@@ -25,6 +27,7 @@ nothing.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import operator
 from pathlib import Path
@@ -98,29 +101,35 @@ class Store:
         """Append samples in one transaction; rows are CSV-order tuples with time as epoch ms.
 
         (time_ms, device, interface, *COUNTERS, sys_uptime, counter_bits), counters 0..2^64-1.
-        Returns how many were new.
+        Returns how many were new. This is the whole ingest: finished days are compacted by compact(), a
+        step of its own the commands run once the poll is stored.
         """
         rows = self._stored_rows(list(rows))
         with self.backend.transaction(exclusive=False):
             ids = self._series_ids(set(map(_SERIES_KEY, rows)))
             rows = self._not_in_blocks(rows, ids)
-            # key order: two writers of the same rows lock them in the same order (no deadlock)
-            stored = sorted(((ids[(r[1], r[2])], r[0], *r[3:]) for r in rows), key=operator.itemgetter(1, 0))
+            stored = [(r[0], ids[r[1], r[2]], *r[3:]) for r in rows]
+            stored.sort()   # key order: two writers of the same rows lock them in the same order (no deadlock)
             inserted = self.backend.insert_ignore("samples", SAMPLE_COLUMNS, stored)
             self.backend.execute("INSERT INTO polls (started_ms, source, inserted, problems) VALUES (?, ?, ?, ?)",
                                  (started_ms, source, inserted, problems))
         self._ids = ids   # only once committed: a rolled-back poll's new series ids were never stored
-        try:
-            self.compact()
-        except InputError as e:   # the samples are stored: compaction is only for speed, and retried next time
-            log.warning("%s (the new samples are stored; compaction is retried at the next poll)", e)
         return inserted
+
+    def compact_after_poll(self) -> int:
+        """compact(), a failure logged, not raised: the poll's samples are stored already, compaction only
+        speeds up reading them and is retried after the next poll."""
+        try:
+            return self.compact()
+        except InputError as e:
+            log.warning("%s (the new samples are stored; compaction is retried after the next poll)", e)
+            return 0
 
     def _stored_rows(self, rows: list[tuple]) -> list[tuple]:
         """The rows with their counters as the database holds them. A poll whose counters are all below 2^63
         (the common one) is returned as it is, checked by one min and one max that run in C, not per row."""
-        if not rows or (0 <= min(map(min, map(_COUNTERS_OF, rows)))
-                        and max(map(max, map(_COUNTERS_OF, rows))) < UINT64 // 2):
+        values = list(itertools.chain.from_iterable(map(_COUNTERS_OF, rows)))
+        if not values or (0 <= min(values) and max(values) < UINT64 // 2):
             return rows
         return [(*r[:3], *(self._stored_counter(r, c, v) for c, v in zip(COUNTERS, _COUNTERS_OF(r))),
                  *r[3 + len(COUNTERS):]) for r in rows]

@@ -120,11 +120,22 @@ class PostgresBackend:
             yield
 
     def insert_ignore(self, table: str, columns, rows) -> int:
+        """COPY the rows into this session's staging table, then one INSERT ... ON CONFLICT DO NOTHING from it:
+        several times cheaper than an INSERT per row (executemany). Inside the caller's transaction; the
+        staging rows go at its end, committed or not."""
         if not rows:
             return 0
+        names, staging = ", ".join(columns), f"ecpartner_staging_{table}"
         with self.db.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-                               f"({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING", rows)
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "
+                           f"SELECT {names} FROM {table} WITH NO DATA")
+            with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            # the first two columns lead both keys ((time_ms, series), (device, interface)): two writers of the
+            # same rows lock them in the same order
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY 1, 2 "
+                           "ON CONFLICT DO NOTHING")
             return max(cursor.rowcount, 0)
 
     def put_block(self, row: tuple) -> None:

@@ -10,7 +10,7 @@ DAY_MS = 86_400_000
 # A compacted row: time, the counters, sysUpTime (-1: unknown), counter bits.
 BLOCK_COLUMNS = ("time_ms", *COUNTERS, "sys_uptime", "counter_bits")
 COMPACTED = ("series", *BLOCK_COLUMNS[:-2], "coalesce(sys_uptime, -1)", "counter_bits")   # read by compact()
-SAMPLE_COLUMNS = ("series", "time_ms", *COUNTERS, "sys_uptime", "counter_bits")
+SAMPLE_COLUMNS = ("time_ms", "series", *COUNTERS, "sys_uptime", "counter_bits")   # as insert() writes them: key first
 
 
 class Corrupt(Exception):

@@ -85,7 +85,8 @@ class Usable:
 
 
 def usable_intervals(window: TelemetryWindow) -> Usable:
-    ok = window.rates[(window.rates["status"] == R.OK).to_numpy()]
+    columns = ["sid", "end_ms", "in_bps", "out_bps", "d_in_discards", "d_out_discards", "dt_s"]
+    ok = window.rates.loc[(window.rates["status"] == R.OK).to_numpy(), columns]   # only these are copied
     sid = ok["sid"].to_numpy()
     end_ms = ok["end_ms"].to_numpy()
     order = np.lexsort((end_ms, sid))                # grouped by series once, not one scan per connection
@@ -109,11 +110,12 @@ def downsample_minmax(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_PX) -> t
     blocks = y[:full].reshape(-1, width)
     base = np.arange(0, full, width)
     lo, hi = base + blocks.argmin(axis=1), base + blocks.argmax(axis=1)
-    keep = [np.minimum(lo, hi), np.maximum(lo, hi)]
+    keep = [np.column_stack([np.minimum(lo, hi), np.maximum(lo, hi)]).ravel()]   # bucket after bucket: sorted
     if full < n:                                     # the short last bucket
         tail = y[full:]
-        keep.append(np.array([full + tail.argmin(), full + tail.argmax()]))
-    index = np.unique(np.concatenate(keep))          # sorted; a flat bucket gives one point
+        keep.append(np.array([full + min(tail.argmin(), tail.argmax()), full + max(tail.argmin(), tail.argmax())]))
+    index = np.concatenate(keep)
+    index = index[np.r_[True, index[1:] != index[:-1]]]   # a flat bucket gives one point
     return x[index], y[index]
 
 
@@ -218,9 +220,15 @@ def _level(py: float, colour: str, dash: str) -> str:
     return f'<line x1="{LEFT}" x2="{RIGHT}" y1="{py:.1f}" y2="{py:.1f}" stroke="{colour}" stroke-dasharray="{dash}"/>'
 
 
+_TENTHS = [str(n) for n in range(10 * max(WIDTH, HEIGHT) + 1)]   # every coordinate a plot can have, printed
+
+
 def _points(xs: np.ndarray, ys: np.ndarray) -> str:
-    """SVG points in tenths of a pixel (drawn under scale(.1)): integers print 4x faster than floats."""
-    return " ".join(map(str, np.rint(np.column_stack([xs, ys]) * 10).astype(np.int64).ravel().tolist()))
+    """SVG points in tenths of a pixel (drawn under scale(.1)): integers print 4x faster than floats, and
+    taking them from a table of printed numbers is 3x faster again."""
+    tenths = np.rint(np.column_stack([xs, ys]) * 10).astype(np.int64).ravel()
+    text = _TENTHS.__getitem__ if len(tenths) and 0 <= tenths.min() and tenths.max() < len(_TENTHS) else str
+    return " ".join(map(text, tenths.tolist()))
 
 
 def _steps(xs: np.ndarray, ys: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray]:

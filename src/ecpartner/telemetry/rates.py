@@ -53,8 +53,9 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     # A repeated (sid, time) is the same sample stored twice: keep the first.
     keep = np.ones(len(f), dtype=bool)
     keep[1:] = (sid[1:] != sid[:-1]) | (t[1:] != t[:-1])
-    f = f[keep]
-    sid, t = sid[keep], t[keep]
+    if not keep.all():                              # (a copy of every column, only when there is a repeat)
+        f = f[keep]
+        sid, t = sid[keep], t[keep]
     rows = f.index.to_numpy()
 
     pair = np.flatnonzero(sid[1:] == sid[:-1])      # interval i runs from sample pair[i] to pair[i] + 1
@@ -75,9 +76,9 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     beyond_32 = np.zeros(len(pair), dtype=bool)
     with np.errstate(over="ignore"):
         for c in COUNTERS:
-            v = f[c].to_numpy().astype(np.uint64)
-            down = v[b] < v[a]
-            d = v[b] - v[a]
+            v = f[c].to_numpy().astype(np.uint64, copy=False)
+            down = (v[1:] < v[:-1])[pair]            # neighbours subtracted in place, then the pairs picked
+            d = (v[1:] - v[:-1])[pair]
             d[down & (bits_b == 32)] += np.uint64(WRAP32)
             went_down |= down
             beyond_32 |= (bits_b == 32) & (d >= WRAP32)
@@ -118,11 +119,11 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     status[pending & beyond_32] = code[IMPOSSIBLE]
     ok = status == 0
 
-    out = pd.DataFrame({"sid": sid[a], "start_ms": t[a], "end_ms": t[b], "dt_s": dt,
-                        "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
-                        "start_row": rows[a], "end_row": rows[b]})
+    columns = {"sid": sid[a], "start_ms": t[a], "end_ms": t[b], "dt_s": dt,
+               "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+               "start_row": rows[a], "end_row": rows[b]}
     for name, values in rates.items():
-        out[name] = np.where(ok, values, np.nan)
+        columns[name] = np.where(ok, values, np.nan)
     for c in COUNTERS:
-        out[f"d_{c}"] = np.where(ok, deltas[c], np.uint64(0))
-    return out
+        columns[f"d_{c}"] = np.where(ok, deltas[c], np.uint64(0))
+    return pd.DataFrame(columns, copy=False)   # the arrays are new: a copy into 2-D blocks would only cost

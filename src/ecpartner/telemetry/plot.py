@@ -85,16 +85,22 @@ class Usable:
 
 
 def usable_intervals(window: TelemetryWindow) -> Usable:
-    columns = ["sid", "end_ms", "in_bps", "out_bps", "d_in_discards", "d_out_discards", "dt_s"]
-    ok = window.rates.loc[(window.rates["status"] == R.OK).to_numpy(), columns]   # only these are copied
-    sid = ok["sid"].to_numpy()
-    end_ms = ok["end_ms"].to_numpy()
-    order = np.lexsort((end_ms, sid))                # grouped by series once, not one scan per connection
-    drops = ((ok["d_in_discards"].to_numpy(dtype="float64") + ok["d_out_discards"].to_numpy(dtype="float64"))
-             / ok["dt_s"].to_numpy(dtype="float64"))
+    rates = window.rates
+    ok = (rates["status"] == R.OK).to_numpy()
+
+    def column(name: str, dtype=None) -> np.ndarray:
+        return rates[name].to_numpy(dtype=dtype)[ok]
+
+    sid, end_ms = column("sid"), column("end_ms")
+    # grouped by series once, not one scan per connection; rates of a store's samples already are
+    if ((sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (end_ms[1:] > end_ms[:-1]))).all():
+        order = slice(None)
+    else:
+        order = np.lexsort((end_ms, sid))
+    drops = (column("d_in_discards", "float64") + column("d_out_discards", "float64")) / column("dt_s", "float64")
     end_ms = end_ms[order]
-    return Usable(sid[order], end_ms, end_ms / MS_PER_DAY, ok["in_bps"].to_numpy(dtype="float64")[order],
-                  ok["out_bps"].to_numpy(dtype="float64")[order], drops[order])
+    return Usable(sid[order], end_ms, end_ms / MS_PER_DAY, column("in_bps", "float64")[order],
+                  column("out_bps", "float64")[order], drops[order])
 
 
 def downsample_minmax(x: np.ndarray, y: np.ndarray, buckets: int = PLOT_PX) -> tuple[np.ndarray, np.ndarray]:

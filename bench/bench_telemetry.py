@@ -10,11 +10,17 @@ Measures:
 
     python bench/bench_telemetry.py [--interfaces 1000] [--days 7] [--repeat 3] [--ingest-repeat 1]
                                     [--formats json,csv,markdown,prometheus,html] [--cli] [--db EXISTING.sqlite]
+                                    [--keep DIR]
+
+--keep DIR leaves the store (DIR/t0.sqlite) and its inventory (DIR/inventory.yaml) there, for timing the
+CLI from outside, e.g. `telemetry report DIR/inventory.yaml --db DIR/t0.sqlite --since 7d --format html`
+of two trees side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import statistics
 import subprocess
@@ -145,13 +151,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default=",".join(REPORT_FORMATS), help="comma-separated report formats")
     ap.add_argument("--cli", action="store_true", help="time the reports through the CLI, each in a fresh process")
     ap.add_argument("--db", type=Path, help="report on this store (made by an earlier run) instead of ingesting")
+    ap.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (made if needed) and leave the store and "
+                    "inventory there, instead of a temporary directory")
     args = ap.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     unknown = sorted(set(formats) - set(REPORT_FORMATS))
     if unknown:
         ap.error(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(REPORT_FORMATS)}")
-    with tempfile.TemporaryDirectory() as tmp:
+    if args.keep:
+        if (args.keep / "t0.sqlite").exists():
+            ap.error(f"--keep: {args.keep / 't0.sqlite'} exists already (give a new directory)")
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory()) as tmp:
         inventory = make_inventory(Path(tmp) / "inventory.yaml", args.interfaces)
+        if args.keep:
+            write_inventory(inventory)
         results: dict[str, str] = {}
         if args.db:
             db = args.db

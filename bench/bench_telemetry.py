@@ -13,12 +13,16 @@ Measures:
 
     python bench/bench_telemetry.py [--interfaces 1000] [--days 7] [--rounds 1] [--databases sqlite,postgresql]
                                     [--repeat 3] [--formats json,csv,markdown,prometheus,html] [--cli]
-                                    [--db EXISTING.sqlite]
+                                    [--db EXISTING.sqlite] [--keep DIR]
+
+--keep DIR leaves the first round's SQLite store and its inventory (DIR/inventory.yaml) there, for timing the
+CLI from outside of two trees side by side.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sqlite3
 import statistics
 import subprocess
@@ -216,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--formats", default=",".join(REPORT_FORMATS), help="comma-separated report formats")
     ap.add_argument("--cli", action="store_true", help="time the reports through the CLI, each in a fresh process")
     ap.add_argument("--db", type=Path, help="report on this store (made by an earlier run) instead of ingesting")
+    ap.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR (made if needed) and leave the store and "
+                    "inventory there, instead of a temporary directory")
     args = ap.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
     databases = [d for d in args.databases.split(",") if d]
@@ -225,8 +231,14 @@ def main(argv: list[str] | None = None) -> int:
                  f"{', '.join(REPORT_FORMATS + DATABASES)}")
     if formats and not args.db and "sqlite" not in databases:
         ap.error("the reports read the first round's SQLite store: add sqlite to --databases, or give --db")
-    with tempfile.TemporaryDirectory() as tmp:
+    if args.keep:
+        if args.keep.exists() and any(args.keep.iterdir()):
+            ap.error(f"--keep: {args.keep} is not empty (give a new directory)")
+        args.keep.mkdir(parents=True, exist_ok=True)
+    with (contextlib.nullcontext(str(args.keep)) if args.keep else tempfile.TemporaryDirectory()) as tmp:
         inventory = make_inventory(Path(tmp) / "inventory.yaml", args.interfaces)
+        if args.keep:
+            write_inventory(inventory)
         results: dict[str, str] = {}
         db = args.db or Path(tmp) / "store0.sqlite"   # the first round's SQLite store, for the reports
         for database in ([] if args.db else databases):

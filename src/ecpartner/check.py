@@ -17,6 +17,7 @@ from ecpartner.parse import build_states
 from ecpartner.remediate import attach
 from ecpartner.rules import CLOUD, DEVICES, INVENTORY, TELEMETRY, Context, all_rules, evaluate
 from ecpartner.telemetry.sources import default_path, sample_sources
+from ecpartner.timefmt import time_zone
 
 TELEMETRY_RULES = ("telemetry-utilization", "telemetry-drops", "telemetry-counters-advance",
                    "telemetry-disabled-traffic")
@@ -98,9 +99,11 @@ def exported_findings(inventory: Inventory, window) -> list[Finding]:
 
 
 def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: str,
-                 states: dict | None = None, telemetry: str | None = None) -> tuple[str, int]:
+                 states: dict | None = None, telemetry: str | None = None, tz: str | None = None) -> tuple[str, int]:
     """The report text and the exit code its findings give; `states` (default: the recorded fleet's, if
-    any) say which interface carries each connection; `telemetry` picks the source as for run_check."""
+    any) say which interface carries each connection; `telemetry` picks the source as for run_check; `tz`
+    (an IANA name, default the partner's `timezone`) is the time zone of the plots' time axes."""
+    zone = time_zone(inventory.partner.timezone if tz is None else tz)   # both checked where they were read
     from ecpartner.telemetry.report import render
     from ecpartner.telemetry.window import load_window, recorded_states   # pandas: only when reporting
 
@@ -112,4 +115,4 @@ def build_report(inventory: Inventory, db: str | Path | None, since: str, fmt: s
     if window.sample_times < 2:
         raise InputError(f"{window.source}: fewer than two samples in the last {since}: nothing to report yet")
     findings = telemetry_findings(inventory, window)
-    return render(fmt, inventory, window, findings), exit_code(findings)
+    return render(fmt, inventory, window, findings, zone), exit_code(findings)

@@ -13,6 +13,7 @@ from ecpartner import __version__
 from ecpartner.display import safe
 from ecpartner.errors import InputError, Interrupted
 from ecpartner.findings import EXIT_INPUT
+from ecpartner.timefmt import time_zone
 
 FORMATS = ["table", "text", "json", "junit", "markdown", "html"]
 ACTIONS = ["create", "modify-vlan", "disable", "enable", "delete"]
@@ -29,6 +30,7 @@ DB_HELP = ("telemetry store: an SQLite file, or postgresql://user@host/db for on
 SHARD_HELP = ("poll only shard I of N (1 <= I <= N): the devices are split by a stable hash of their name, so N "
               "pollers with --shard 1/N .. N/N each poll a fixed, disjoint part of the fleet into one store")
 SINCE_HELP = "telemetry window, measured back from the newest sample: 30m, 24h, 7d (default 24h)"
+TZ_HELP = "time zone of the HTML plots' time axes, an IANA name such as Asia/Shanghai (default: the partner's timezone, else UTC)"
 TELEMETRY_HELP = ("which samples the telemetry verdicts stand on when both exist: the store or the recorded "
                   "series (telemetry/*.csv beside the inventory). Default: the one with more samples in the "
                   "window; a store named with --db is chosen")
@@ -91,6 +93,14 @@ def _seconds(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
     return value
+
+
+def _zone(text: str) -> str:
+    try:
+        time_zone(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--format", choices=["html", "markdown", "csv", "json", "prometheus"], default="html",
                     help="report format (default html: one self-contained page with plots)")
     tr.add_argument("--output", metavar="PATH", help="write the report here (atomically) instead of stdout")
+    tr.add_argument("--tz", type=_zone, metavar="ZONE", help=TZ_HELP)
     tr.set_defaults(handler="ecpartner.commands.telemetry:cmd_report")
     tu = tsub.add_parser("run", help="poll on a schedule and write reports on theirs")
     tu.add_argument("inventory", help=INVENTORY_HELP)
@@ -239,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write an HTML report of the store this often (default: no reports)")
     tu.add_argument("--report-dir", metavar="DIR",
                     help="where reports go (default telemetry-reports/ beside the inventory)")
+    tu.add_argument("--tz", type=_zone, metavar="ZONE", help=TZ_HELP)
     tu.add_argument("--db", metavar="PATH|URL", help=DB_HELP)
     tu.add_argument("--shard", type=_shard, metavar="I/N", help=SHARD_HELP)
     tu.add_argument("--live", action="store_true", help="poll devices over SNMP instead of the fixture series")

@@ -99,6 +99,7 @@ class Partner:
     permission: Permission | None = None
     vlan_pool: VlanRanges | None = None     # extension: default pool of `plan --vlan auto` for every circuit
     reserved_vlans: VlanRanges | None = None
+    timezone: str = "UTC"                   # extension: IANA name; the zone the telemetry report's time axes show
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from ecpartner.inventory import (
     parse_vlan_ranges,
 )
 from ecpartner.platforms import known_platforms
+from ecpartner.timefmt import time_zone
 
 INVALID = object()  # a value already reported as bad: skipped silently from then on
 SAFE_NAME_MAX = 64
@@ -468,6 +469,11 @@ def cidr(v: Any) -> str:
     return v
 
 
+def zone_name(v: Any) -> str:
+    time_zone(v)
+    return v
+
+
 def timestamp(v: Any) -> datetime:
     example = "(e.g. 2026-11-26T00:00:00+08:00)"
     if isinstance(v, str):  # a quoted ISO timestamp; unquoted ones are already datetimes
@@ -510,7 +516,8 @@ def opt(check: Any) -> Key:
 
 PERMISSION = {"valid_from": req(timestamp), "valid_until": req(timestamp)}
 PARTNER = {"name": req(text), "carrier": req(text), "site": req(one_of(*SITES)), "account_id": req(account_id),
-           "permission": opt(PERMISSION), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges)}
+           "permission": opt(PERMISSION), "vlan_pool": opt(vlan_ranges), "reserved_vlans": opt(reserved_ranges),
+           "timezone": opt(zone_name)}
 THRESHOLDS = {f.name: opt(positive_number) for f in dataclasses.fields(Thresholds)}
 SNMP = {"version": opt(one_of("2c", "3")), "community_env": opt(env_name), "port": opt(port)}
 DEVICE = {"name": req(safe_name), "host": req(text), "platform": req(platform), "role": req(one_of(*ROLES)),

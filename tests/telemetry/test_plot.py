@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.telemetry.plot import (BOTTOM_AXIS, HEIGHT, LEFT, RIGHT, TOP_AXIS, WIDTH, downsample_minmax,
+from ecpartner.telemetry.plot import (BOTTOM_AXIS, CAP_COLOUR, HEIGHT, LEFT, RIGHT, TOP_AXIS, WIDTH, downsample_minmax,
                                      nice_ceiling, plot_inputs, svg)
 from ecpartner.telemetry.window import load_window, recorded_states
 
@@ -32,6 +32,13 @@ def _points(element) -> np.ndarray:
     """Pixel coordinates of a polyline or polygon (drawn in tenths of a pixel under scale(.1))."""
     assert element.get("transform") == "scale(.1)"
     return np.array(element.get("points").split(), dtype=float).reshape(-1, 2) / 10
+
+
+def _level(root, colour: str) -> float:
+    """y of the horizontal line of `colour` across the whole data area (a limit or a p95), not the legend's."""
+    (y,) = {float(line.get("y1")) for line in root.iter(f"{SVG}line") if line.get("stroke") == colour
+            and (line.get("x1"), line.get("x2")) == (str(LEFT), str(RIGHT)) and line.get("stroke-dasharray")}
+    return y
 
 
 def test_downsampling_keeps_the_peak_and_the_trough_and_bounds_the_points():
@@ -69,12 +76,11 @@ def test_plot_is_well_formed_svg_of_the_expected_size(demo_inputs):
 
 def test_the_peak_is_drawn_at_its_value_above_the_bandwidth_line(demo_inputs):
     data = demo_inputs["pc-hc02"]                     # out ~620M on 500M: above its bandwidth
-    assert data.out_bps.max() > data.bandwidth_bps and data.t_start < data.t_end
+    assert data.out_bps.max() > data.limit_bps and data.t_start < data.t_end
     root = ET.fromstring(svg(data))
     out = _points(root.findall(f"{SVG}polyline")[1])
-    cap = next(float(line.get("y1")) for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")
-               and line.get("x1") == str(LEFT))
-    top = nice_ceiling(max(data.bandwidth_bps, data.in_bps.max(), data.out_bps.max()) / 1e6 * 1.05)
+    cap = _level(root, CAP_COLOUR)
+    top = nice_ceiling(max(data.limit_bps, data.in_bps.max(), data.out_bps.max()) / 1e6 * 1.05)
     height = TOP_AXIS[1] - TOP_AXIS[0]
     assert out[:, 1].min() == pytest.approx(TOP_AXIS[1] - data.out_bps.max() / 1e6 / top * height, abs=0.06)
     assert cap == pytest.approx(TOP_AXIS[1] - 500 / top * height, abs=0.06) and out[:, 1].min() < cap   # above it
@@ -93,7 +99,7 @@ def test_drops_are_an_area_on_the_lower_axes_only_where_there_are_drops(demo_inp
 
 
 def test_every_text_is_escaped_and_plots_carry_nothing_over(demo_inputs):
-    hostile = replace(demo_inputs["pc-hc01"], title='pc-x <script>alert(1)</script> & "q"', bandwidth_text="<b>1G")
+    hostile = replace(demo_inputs["pc-hc01"], title='pc-x <script>alert(1)</script> & "q"', limit_label="<b>1G")
     text = svg(hostile)
     assert "<script>" not in text and "<b>" not in text
     root = ET.fromstring(text)                          # still well-formed

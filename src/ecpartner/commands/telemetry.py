@@ -109,7 +109,7 @@ def cmd_import(args) -> int:
 
 def cmd_report(args) -> int:
     inventory = load_inventory(args.inventory)
-    text, code = build_report(inventory, args.db, args.since, args.format, telemetry=args.telemetry)
+    text, code = build_report(inventory, args.db, args.since, args.format, telemetry=args.telemetry, tz=args.tz)
     write_output(text, args.output, "the report")
     return code
 
@@ -146,7 +146,7 @@ def cmd_run(args) -> int:
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # the reports of a run judge the store it fills, never a recorded series beside the inventory
         text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html",
-                               layout[0][0] if args.live else None, telemetry="store")
+                               layout[0][0] if args.live else None, telemetry="store", tz=args.tz)
         path = report_dir / f"telemetry-{stamp}.html"
         write_output(text, path, "the report")
         print(f"telemetry report written to {path}", file=sys.stderr)

@@ -53,8 +53,9 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     # A repeated (sid, time) is the same sample stored twice: keep the first.
     keep = np.ones(len(f), dtype=bool)
     keep[1:] = (sid[1:] != sid[:-1]) | (t[1:] != t[:-1])
-    f = f[keep]
-    sid, t = sid[keep], t[keep]
+    if not keep.all():                              # (a copy of every column, only when there is a repeat)
+        f = f[keep]
+        sid, t = sid[keep], t[keep]
     rows = f.index.to_numpy()
 
     pair = np.flatnonzero(sid[1:] == sid[:-1])      # interval i runs from sample pair[i] to pair[i] + 1
@@ -75,9 +76,9 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
     beyond_32 = np.zeros(len(pair), dtype=bool)
     with np.errstate(over="ignore"):
         for c in COUNTERS:
-            v = f[c].to_numpy().astype(np.uint64)
-            down = v[b] < v[a]
-            d = v[b] - v[a]
+            v = f[c].to_numpy().astype(np.uint64, copy=False)
+            down = (v[1:] < v[:-1])[pair]            # neighbours subtracted in place, then the pairs picked
+            d = (v[1:] - v[:-1])[pair]
             d[down & (bits_b == 32)] += np.uint64(WRAP32)
             went_down |= down
             beyond_32 |= (bits_b == 32) & (d >= WRAP32)
@@ -101,12 +102,15 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
         status[hit] = reason
         pending &= ~hit
 
+    rates = {}
     with np.errstate(divide="ignore", invalid="ignore"):
-        as_float = {c: deltas[c].astype("float64") for c in ("in_octets", "out_octets", "in_packets", "out_packets")}
-        rates = {
-            "in_bps": as_float["in_octets"] * 8 / dt, "out_bps": as_float["out_octets"] * 8 / dt,
-            "in_pps": as_float["in_packets"] / dt, "out_pps": as_float["out_packets"] / dt,
-        }
+        for name, counter, factor in (("in_bps", "in_octets", 8), ("out_bps", "out_octets", 8),
+                                      ("in_pps", "in_packets", 1), ("out_pps", "out_packets", 1)):
+            rate = deltas[counter].astype("float64")   # in place from here: 2 M-row temporaries cost page faults
+            if factor != 1:
+                rate *= factor
+            rate /= dt
+            rates[name] = rate
     if speeds:
         speed = pd.Series(sid[a]).map(speeds).to_numpy(dtype="float64")   # NaN: speed unknown
         too_fast = ((rates["in_bps"] > speed) | (rates["out_bps"] > speed)
@@ -116,13 +120,15 @@ def interval_rates(samples: Samples, speeds: Mapping[int, float] | None = None) 
         pending &= ~hit
     # A 32-bit delta of 2^32 or more (a value above 2^32 in bad input) is never traffic.
     status[pending & beyond_32] = code[IMPOSSIBLE]
-    ok = status == 0
+    unusable = status != 0
 
-    out = pd.DataFrame({"sid": sid[a], "start_ms": t[a], "end_ms": t[b], "dt_s": dt,
-                        "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
-                        "start_row": rows[a], "end_row": rows[b]})
+    columns = {"sid": sid[a], "start_ms": t[a], "end_ms": t[b], "dt_s": dt,
+               "status": pd.Categorical.from_codes(status, categories=list(STATUSES)),
+               "start_row": rows[a], "end_row": rows[b]}
     for name, values in rates.items():
-        out[name] = np.where(ok, values, np.nan)
+        np.putmask(values, unusable, np.nan)
+        columns[name] = values
     for c in COUNTERS:
-        out[f"d_{c}"] = np.where(ok, deltas[c], np.uint64(0))
-    return out
+        np.putmask(deltas[c], unusable, 0)
+        columns[f"d_{c}"] = deltas[c]
+    return pd.DataFrame(columns, copy=False)   # the arrays are new: a copy into 2-D blocks would only cost

@@ -1,6 +1,7 @@
 """`telemetry report`: per hosted connection the mean, 95th percentile and peak in/out bps and pps,
-utilization against the purchased bandwidth, drop ratio, and the telemetry findings; as HTML (an inline
-SVG plot per connection), Markdown, CSV, JSON or Prometheus text exposition.
+utilization against the purchased bandwidth, drop ratio, and the telemetry findings; as HTML (inline SVG
+plots in a grid: one per circuit, its connections summed against its capacity, then one per connection),
+Markdown, CSV, JSON or Prometheus text exposition.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import io
 import json
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ecpartner.display import csv_cell, html_text, markdown_text
 from ecpartner.findings import Finding, summarize
 from ecpartner.inventory import Inventory
 from ecpartner.timefmt import iso_utc
 from ecpartner.telemetry import rates as R
-from ecpartner.telemetry.plot import plot_inputs, svg
+from ecpartner.telemetry.plot import circuit_inputs, plot_inputs, svg, usable_intervals
 from ecpartner.telemetry.timeutil import iso_from_ms
 from ecpartner.telemetry.window import TelemetryWindow
 
@@ -56,7 +58,9 @@ def _round(value, digits: int = 1):
     return None if value is None else round(float(value), digits)
 
 
-def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: list[Finding]) -> str:
+def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: list[Finding],
+           zone: ZoneInfo | None = None) -> str:
+    """The report; `zone` is the time zone of the HTML plots' time axes (default UTC)."""
     rows = connection_rows(window, findings)
     if fmt == "json":
         return render_json(inventory, window, rows, findings)
@@ -67,7 +71,7 @@ def render(fmt: str, inventory: Inventory, window: TelemetryWindow, findings: li
     if fmt == "prometheus":
         return render_prometheus(window, findings)
     if fmt == "html":
-        return render_html(inventory, window, rows, findings)
+        return render_html(inventory, window, rows, findings, zone or ZoneInfo("UTC"))
     raise ValueError(f"unknown report format {fmt!r}")
 
 
@@ -168,10 +172,12 @@ def render_prometheus(window: TelemetryWindow, findings: list[Finding]) -> str:
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;font-size:13px}
 td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f0f0f0}.problem{color:#b00020}
-.warning{color:#a05a00}section{margin:2em 0}svg{max-width:100%;height:auto}"""
+.warning{color:#a05a00}svg{max-width:100%;height:auto}
+.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:1.5em 2em;margin:1em 0 2em}
+.plots h3{font-size:14px;margin:0 0 .3em}.plots ul{margin:.2em 0;padding-left:1.2em;font-size:13px}"""
 
 
-def render_html(inventory, window, rows, findings) -> str:
+def render_html(inventory, window, rows, findings, zone: ZoneInfo) -> str:
     info = _window_info(window)
     summary = summarize(findings)
     e = html_text
@@ -179,28 +185,37 @@ def render_html(inventory, window, rows, findings) -> str:
              f"<title>Telemetry report: {e(inventory.partner.name)}</title><style>{_CSS}</style></head><body>",
              f"<h1>Telemetry report: {e(inventory.partner.name)}</h1>",
              f"<p>Window {e(info['start'])} to {e(info['end'])} (the {window.since_s / 3600:g} h before the newest "
-             f"sample), from the {e(_from(window))}. Generated {e(_now())}.</p>",
+             f"sample), from the {e(_from(window))}. Plot times in {e(zone.key)}. Generated {e(_now())}.</p>",
              f"<p>Findings: {summary.passed} pass, {summary.failed} fail, {summary.errors} error, "
              f"{summary.warnings} warnings.</p>",
              "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in HEADERS) + "</tr>"]
     for cells in _table_rows(rows):
         parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
     parts.append("</table>")
+    usable = usable_intervals(window)
+    circuits = circuit_inputs(window, usable=usable)
+    if circuits:
+        parts.append("<h2>Circuits: their connections summed</h2><div class=\"plots\">")
+        for circuit, data in circuits:
+            parts.append(f"<section><h3>circuit {e(circuit.id)} &mdash; {e(circuit.device)} {e(circuit.interface)}"
+                         f"</h3>{svg(data, zone)}</section>")
+        parts.append("</div>")
     by_key = {f.subject["hosted_connection"]: [] for f in findings}
     for f in findings:
         by_key[f.subject["hosted_connection"]].append(f)
-    for ct, data in zip(window.connections, plot_inputs(window)):
+    parts.append("<h2>Hosted connections</h2><div class=\"plots\">")
+    for ct, data in zip(window.connections, plot_inputs(window, usable=usable)):
         key = ct.connection.key
-        parts.append(f"<section><h2>{e(key)} &mdash; {e(ct.device)} {e(ct.interface)}, "
-                     f"{e(ct.connection.bandwidth_text)}, {e(ct.connection.status)}</h2>")
+        parts.append(f"<section><h3>{e(key)} &mdash; {e(ct.device)} {e(ct.interface)}, "
+                     f"{e(ct.connection.bandwidth_text)}, {e(ct.connection.status)}</h3>")
         items = [f for f in by_key.get(key, []) if f.is_problem]
         if items:
             parts.append("<ul>" + "".join(
                 f"<li class=\"{'warning' if f.severity == 'warning' else 'problem'}\">{e(f.rule)}: {e(f.message)}</li>"
                 for f in items) + "</ul>")
-        parts.append("<p>No usable interval to plot.</p>" if data is None else svg(data))
+        parts.append("<p>No usable interval to plot.</p>" if data is None else svg(data, zone))
         parts.append("</section>")
-    parts.append("</body></html>")
+    parts.append("</div></body></html>")
     return "\n".join(parts) + "\n"
 
 

@@ -230,39 +230,64 @@ class Store:
 
     @_faults("read")
     def load(self, start_ms: int | None = None) -> Samples:
-        """Samples at or after start_ms (all when None), ordered by series then time."""
+        """Samples at or after start_ms (all when None), ordered by series then time.
+
+        Whole-array work only (a week of 1,000 series is 2 M rows in 7,000 blocks): see _gather."""
         series = self.backend.execute("SELECT id, device, interface FROM series ORDER BY id").fetchall()
-        # Renumber store ids 0..n-1 so a sid indexes Samples.series directly.
-        renumber = {sid: n for n, (sid, _, _) in enumerate(series)}
         names = [(d, i) for _, d, i in series]
         start = -2**62 if start_ms is None else start_ms
-        by_series: dict[int, list[np.ndarray]] = {}
-        for series_id, day, blob in self.backend.execute(
-                "SELECT series, day, data FROM blocks WHERE day >= ? ORDER BY series, day", (start // DAY_MS,)).fetchall():
-            block = _unpack(blob, series_id, day)
-            if day == start // DAY_MS:
-                block = block[block[:, 0] >= start]
-            by_series.setdefault(series_id, []).append(block)
-        recent = self._sample_rows("time_ms >= ?", start)
-        if len(recent):
-            cuts = np.flatnonzero(np.diff(recent[:, 0])) + 1
-            for part in np.split(recent, cuts):
-                by_series.setdefault(int(part[0, 0]), []).append(part[:, 1:])
-        if not by_series:
+        blocks = self.backend.execute("SELECT series, day, data FROM blocks WHERE day >= ? ORDER BY series, day",
+                                      (start // DAY_MS,)).fetchall()
+        columns = _gather(blocks, self._sample_rows("time_ms >= ?", start), start)
+        if not len(columns[0]):
             return Samples(empty_frame(), names, str(self.path))
-        # Series by series, each in time order (a late row for a compacted day may break that: rates re-sort).
-        pieces = [(sid, piece) for sid in sorted(by_series) for piece in by_series[sid]]
-        columns = {"sid": np.concatenate([np.full(len(piece), sid, dtype=np.int64) for sid, piece in pieces])}
-        for j, name in enumerate(BLOCK_COLUMNS):
-            columns[name] = np.concatenate([piece[:, j] for _, piece in pieces])
-            if name in COUNTERS:
-                columns[name] = columns[name].view(np.uint64)   # the two's complement read back as stored
-        frame = pd.DataFrame(columns)[list(FRAME_COLUMNS)]
-        if any(sid != n for sid, n in renumber.items()):
-            frame["sid"] = frame["sid"].map(renumber)
-        uptime = frame["sys_uptime"].astype("float64")
-        frame["sys_uptime"] = uptime.where(uptime >= 0)
-        return Samples(frame, names, str(self.path))
+        ids = np.array([sid for sid, _, _ in series], dtype=np.int64)
+        renumber = np.full(int(max(ids.max(initial=0), columns[0].max())) + 1, -1, dtype=np.int64)
+        renumber[ids] = np.arange(len(ids))               # store ids -> 0..n-1: a sid indexes Samples.series
+        frame = {"sid": renumber[columns[0]]}
+        if frame["sid"].min() < 0:
+            raise Corrupt(f"a sample of series id {int(columns[0][frame['sid'] < 0][0])}, which the series table lacks")
+        for name, values in zip(BLOCK_COLUMNS, columns[1:]):
+            # counters: the two's complement read back as stored; sysUpTime: -1 is unknown
+            frame[name] = (values.view(np.uint64) if name in COUNTERS
+                           else np.where(values >= 0, values, np.nan) if name == "sys_uptime" else values)
+        # the arrays are new: a copy into pandas' 2-D blocks would only cost time and memory
+        return Samples(pd.DataFrame({c: frame[c] for c in FRAME_COLUMNS}, copy=False), names, str(self.path))
+
+
+def _gather(blocks: list[tuple], recent: np.ndarray, start: int) -> list[np.ndarray]:
+    """The columns (series, *BLOCK_COLUMNS) of every row at or after `start`: those of the (series, day, data)
+    blocks, in their order, and the (series, *BLOCK_COLUMNS) rows not compacted yet; by series, each series'
+    blocks before its recent rows. (A late row for a compacted day may break time order: rates re-sort.)
+
+    Every block's bytes and the recent rows, column after column as a block is, are joined into one buffer;
+    each column is then gathered from it with one index. Blocks are checked as _unpack checks one, and the
+    first damaged block is named as it names it."""
+    row_bytes = 8 * len(BLOCK_COLUMNS)
+    blobs = [bytes(b) if isinstance(b, memoryview) else b for _, _, b in blocks]
+    if not all(isinstance(b, bytes) and b and not len(b) % row_bytes for b in blobs):
+        for (series, day, _), blob in zip(blocks, blobs):
+            _unpack(blob, series, day)                       # raises Corrupt naming the first damaged block
+    n = np.array([len(b) // row_bytes for b in blobs] + [len(recent)], dtype=np.int64)   # the recent rows last
+    data = np.frombuffer(b"".join(blobs + [np.ascontiguousarray(recent[:, 1:].T, dtype="<i8").tobytes()]), dtype="<i8")
+    first = np.repeat(np.cumsum(n) - n, n)                   # each row's block's first row, counted in rows
+    offset = first * len(BLOCK_COLUMNS) + (np.arange(int(n.sum()), dtype=np.int64) - first)   # of its time
+    stride = np.repeat(n, n)                                 # from one column of a block to the next
+    series = np.concatenate([np.repeat(np.array([b[0] for b in blocks], dtype=np.int64), n[:-1]), recent[:, 0]])
+    time, bits = data[offset], data[offset + (len(BLOCK_COLUMNS) - 1) * stride]
+    compacted = slice(0, len(series) - len(recent))          # the blocks' rows come first
+    day = np.repeat(np.array([b[1] for b in blocks], dtype=np.int64), n[:-1])
+    if ((time[compacted] // DAY_MS != day) | ((bits[compacted] != 32) & (bits[compacted] != 64))).any():
+        for (series_id, block_day, _), blob in zip(blocks, blobs):
+            _unpack(blob, series_id, block_day)              # raises Corrupt naming the first damaged block
+    keep = time >= start                                     # the first day's blocks may begin earlier
+    # two sorted runs by series (the blocks', the recent rows'): a stable sort merges them in one pass
+    order = np.argsort(series, kind="stable")
+    if not keep.all():
+        order = order[keep[order]]
+    if len(order) != len(series) or (np.diff(order) != 1).any():
+        offset, stride, series, time, bits = (a[order] for a in (offset, stride, series, time, bits))
+    return [series, time] + [data[offset + j * stride] for j in range(1, len(BLOCK_COLUMNS) - 1)] + [bits]
 
 
 def _pack(block: np.ndarray) -> bytes:

@@ -192,38 +192,43 @@ def build_window(inventory: Inventory, samples: Samples, since_s: float, start_m
 
 
 def _stats_by_sid(samples: Samples, rates: pd.DataFrame) -> dict[int, ConnectionStats]:
-    """Every statistic for every series at once (vectorised: a week of 1,000 interfaces is 2 M rows)."""
+    """Every statistic for every series at once (vectorised: a week of 1,000 interfaces is 2 M rows); the
+    per-series loop only hands out Python numbers taken from whole arrays."""
     counts = samples.frame.groupby("sid").size()
-    ok = rates[(rates["status"] == R.OK).to_numpy()]
+    summed = ["dt_s", "d_in_octets", "d_out_octets", "d_in_packets", "d_out_packets", "d_in_discards", "d_out_discards"]
+    ok = rates.loc[(rates["status"] == R.OK).to_numpy(), ["sid", "end_ms", *summed, *R.RATE_COLUMNS]]   # a copy of these only
     grouped = ok.groupby("sid")
-    sums = grouped[["dt_s", "d_in_octets", "d_out_octets", "d_in_packets", "d_out_packets",
-                    "d_in_discards", "d_out_discards"]].sum()
-    p95 = grouped[list(R.RATE_COLUMNS)].quantile(0.95)
-    peak = grouped[list(R.RATE_COLUMNS)].max()
-    last = ok.loc[ok.groupby("sid")["end_ms"].idxmax()].set_index("sid") if len(ok) else ok.set_index("sid")
+    sums = grouped[summed].sum()
+    with_ok = sums.index
+    # float64 throughout, as a row of the mixed float/uint64 sums has always been read
+    total = dict(zip(summed, sums.to_numpy(dtype="float64").T.tolist()))
+    p95 = grouped[list(R.RATE_COLUMNS)].quantile(0.95).loc[with_ok]
+    peak = grouped[list(R.RATE_COLUMNS)].max().loc[with_ok]
+    last = (ok.loc[grouped["end_ms"].idxmax()].set_index("sid") if len(ok) else ok.set_index("sid")).loc[with_ok]
+    values = {(kind, column): frame[column].to_numpy(dtype="float64").tolist()
+              for kind, frame in (("p95", p95), ("peak", peak), ("latest", last)) for column in R.RATE_COLUMNS}
+    latest_ms = last["end_ms"].tolist()
+    n_ok = grouped.size().loc[with_ok].tolist()
     dropped = rates[rates["status"] != R.OK].groupby(["sid", "status"], observed=True).size()
     dropped_by_sid: dict[int, dict[str, int]] = {}
     for (sid, status), n in dropped.items():
         dropped_by_sid.setdefault(int(sid), {})[status] = int(n)
-    n_ok = grouped.size()
 
     out: dict[int, ConnectionStats] = {}
-    for sid, n in counts.items():
-        sid = int(sid)
-        s = ConnectionStats(samples=int(n), dropped=dropped_by_sid.get(sid, {}))
-        if sid in sums.index:
-            row = sums.loc[sid]
-            s.intervals = int(n_ok.loc[sid])
-            s.seconds = float(row["dt_s"])
-            for column, counter, factor in (("in_bps", "d_in_octets", 8), ("out_bps", "d_out_octets", 8),
-                                            ("in_pps", "d_in_packets", 1), ("out_pps", "d_out_packets", 1)):
-                s.mean[column] = float(row[counter]) * factor / s.seconds if s.seconds else None
-                s.p95[column] = float(p95.at[sid, column])
-                s.peak[column] = float(peak.at[sid, column])
-                s.latest[column] = float(last.at[sid, column])
-            s.latest_ms = int(last.at[sid, "end_ms"])
-            s.octets = int(row["d_in_octets"] + row["d_out_octets"])
-            s.packets = int(row["d_in_packets"] + row["d_out_packets"])
-            s.discards = int(row["d_in_discards"] + row["d_out_discards"])
-        out[sid] = s
+    for sid, n in zip(counts.index.tolist(), counts.tolist()):
+        out[sid] = ConnectionStats(samples=n, dropped=dropped_by_sid.get(sid, {}))
+    for k, sid in enumerate(with_ok.tolist()):
+        s = out[sid]
+        s.intervals = n_ok[k]
+        s.seconds = total["dt_s"][k]
+        for column, counter, factor in (("in_bps", "d_in_octets", 8), ("out_bps", "d_out_octets", 8),
+                                        ("in_pps", "d_in_packets", 1), ("out_pps", "d_out_packets", 1)):
+            s.mean[column] = total[counter][k] * factor / s.seconds if s.seconds else None
+            s.p95[column] = values["p95", column][k]
+            s.peak[column] = values["peak", column][k]
+            s.latest[column] = values["latest", column][k]
+        s.latest_ms = latest_ms[k]
+        s.octets = int(total["d_in_octets"][k] + total["d_out_octets"][k])
+        s.packets = int(total["d_in_packets"][k] + total["d_out_packets"][k])
+        s.discards = int(total["d_in_discards"][k] + total["d_out_discards"][k])
     return out

@@ -17,3 +17,15 @@ def _series() -> set[tuple[str, str]]:
 
 
 DEMO_SERIES = len(_series())   # interfaces the demo's telemetry series sample: what one replay poll stores
+
+
+def snmp_growth(path: Path) -> dict[str, tuple[int, float]]:
+    """OID -> (initial, rate per second) of each record of a .snmprec that grows (snmpsim `numeric`): served,
+    it reads initial + rate x seconds since its agent started (tests/telemetry/make_demo_snmprec.py)."""
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        oid, tag, value = line.split("|", 2)
+        if tag.endswith(":numeric"):
+            options = dict(item.split("=", 1) for item in value.split(","))
+            out[oid] = (int(options["initial"]), float(options["rate"]))
+    return out

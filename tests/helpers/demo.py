@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+# The demo inventory's credential variables, set to the stand-in secrets its served devices accept (live tests).
+DEMO_ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMUNITY": "demoComm-5t"}
 
 
 def _series() -> set[tuple[str, str]]:

@@ -19,19 +19,24 @@ import time
 from pathlib import Path
 
 import ecpartner
-from helpers.demo import DEMO
+from helpers.demo import DEMO, DEMO_ENV
 from helpers.rig import serve_fleet
 
-# The demo inventory's credential variables, set to the stand-in secrets the served devices accept.
-ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMUNITY": "demoComm-5t"}
 POLL_LINE = "telemetry poll "    # what `telemetry run` prints to stderr after every poll
 
 
 @contextlib.contextmanager
 def served_demo(workdir: Path):
     """Serve the demo fleet on 127.0.0.1; yields the copy of its inventory that points at the servers."""
-    with serve_fleet(DEMO, workdir, ENV["ECP_USERNAME"], ENV["ECP_PASSWORD"], ENV["ECP_SNMP_COMMUNITY"]) as (inv, _f, _a):
-        yield inv
+    secrets = (DEMO_ENV["ECP_USERNAME"], DEMO_ENV["ECP_PASSWORD"], DEMO_ENV["ECP_SNMP_COMMUNITY"])
+    with serve_fleet(DEMO, workdir, *secrets) as (inventory, _devices, _agents):
+        yield inventory
+
+
+def _ecpartner_env() -> dict[str, str]:
+    """The environment of an `ecpartner` subprocess: the demo's secrets, and this ecpartner importable."""
+    here = str(Path(ecpartner.__file__).parents[1])
+    return {**os.environ, **DEMO_ENV, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
 
 
 def telemetry_run(inventory: Path, db: Path, log: Path, polls: int, every: str = "5s", listen: str | None = None,
@@ -39,12 +44,10 @@ def telemetry_run(inventory: Path, db: Path, log: Path, polls: int, every: str =
     """Run `ecpartner telemetry run INVENTORY --live` until it has polled `polls` times, then stop it as
     systemd would (SIGTERM); its exit code. Its stderr goes to `log` (and to ours with `echo`). Raises
     RuntimeError, with the end of the log, when it ends early or a poll does not come."""
-    env = {**os.environ, **ENV,
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(ecpartner.__file__).parents[1]), os.environ.get("PYTHONPATH")]))}
     argv = [sys.executable, "-m", "ecpartner", "telemetry", "run", str(inventory), "--live", "--every", every,
             "--db", str(db), "--timeout", "10", *(["--listen", listen] if listen else [])]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, env=_ecpartner_env(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     shown, seen, last_progress = 0, 0, time.monotonic()
     try:
         while seen < polls:
@@ -82,13 +85,18 @@ def main() -> int:
     db = workdir / "telemetry.sqlite"
     print(f"serving the demo fleet on 127.0.0.1 (FakeNOS, snmpsim); {args.polls} polls every {args.every}, "
           f"metrics on http://{args.listen}/metrics while it runs", file=sys.stderr)
-    with served_demo(workdir) as inventory:
-        code = telemetry_run(inventory, db, workdir / "telemetry-run.log", args.polls, args.every, args.listen, echo=True)
-    print(f"telemetry run stopped (exit {code}: SIGTERM); the rates it stored in {db}:", file=sys.stderr)
+    try:
+        with served_demo(workdir) as inventory:
+            code = telemetry_run(inventory, db, workdir / "telemetry-run.log", args.polls, args.every, args.listen,
+                                 echo=True)
+    except RuntimeError as e:   # the run ended early (e.g. --listen's port taken): its own words, shown above, say why
+        print(f"demo-live: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 1
+    print(f"telemetry run stopped (exit {code}); the rates it stored in {db}:", file=sys.stderr)
     # the demo's own inventory: its recorded configurations name the same interfaces the live run sampled
     report = [sys.executable, "-m", "ecpartner", "telemetry", "report", str(DEMO / "inventory.yaml"), "--db", str(db),
               "--since", "1h", "--format", "markdown"]
-    shown = subprocess.run(report, env={**os.environ, "PYTHONPATH": str(Path(ecpartner.__file__).parents[1])})
+    shown = subprocess.run(report, env=_ecpartner_env())
     # the demo breaks rules on purpose: a report with error findings (exit 1) is the expected outcome
     return 0 if code == 143 and shown.returncode in (0, 1) else 1
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.demo import snmp_growth
-from helpers.rig import serve_fleet
+from helpers.demo import DEMO_ENV, snmp_growth
+from helpers.demo_live import served_demo
 from ecpartner.cli import main
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.ifmib import WALK_OIDS
@@ -18,7 +18,6 @@ from ecpartner.ifmib import WALK_OIDS
 pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
-ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMUNITY": "demoComm-5t"}
 
 
 def walked(walk: dict) -> dict:
@@ -40,10 +39,10 @@ def findings(capsys, *argv: str) -> list[dict]:
 
 
 def test_check_live_on_the_served_demo_fleet_equals_the_recorded_run(tmp_path, monkeypatch, capsys):
-    for name, value in ENV.items():
+    for name, value in DEMO_ENV.items():
         monkeypatch.setenv(name, value)
     recorded = findings(capsys, str(DEMO / "inventory.yaml"))
-    with serve_fleet(DEMO, tmp_path, ENV["ECP_USERNAME"], ENV["ECP_PASSWORD"], ENV["ECP_SNMP_COMMUNITY"]) as (inv, _f, _a):
+    with served_demo(tmp_path) as inv:
         live = findings(capsys, str(inv), "--live", "--timeout", "10")
     assert any(f["rule"] == "qos-bandwidth-limit" for f in live)
     # the served copy has the devices only; the recorded cloud/ is replayed by tests/cloud (live: with --cloud)
@@ -51,10 +50,10 @@ def test_check_live_on_the_served_demo_fleet_equals_the_recorded_run(tmp_path, m
 
 
 def test_recording_the_served_demo_fleet_gives_back_the_demo_fleet(tmp_path, monkeypatch, capsys):
-    for name, value in ENV.items():
+    for name, value in DEMO_ENV.items():
         monkeypatch.setenv(name, value)
     before = time.time()
-    with serve_fleet(DEMO, tmp_path, ENV["ECP_USERNAME"], ENV["ECP_PASSWORD"], ENV["ECP_SNMP_COMMUNITY"]) as (inv, _f, _a):
+    with served_demo(tmp_path) as inv:
         ready = time.time()
         time.sleep(2)   # so that every growing counter must have grown by two seconds of its rate at least
         started = time.time()

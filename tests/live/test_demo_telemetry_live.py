@@ -12,13 +12,10 @@ import sqlite3
 import pytest
 
 from ecpartner.cli import main
-from ecpartner.collect.snmprec import read_snmprec
-from ecpartner.ifmib import COLUMNS
-from ecpartner.parse.snmp_counters import PACKETS, interface_rows
 from ecpartner.telemetry.rates import interval_rates
 from ecpartner.telemetry.store import Store
 
-from helpers.demo import DEMO, snmp_growth
+from helpers.demo import DEMO, served_rates
 from helpers.demo_live import served_demo, telemetry_run
 
 pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
@@ -33,20 +30,6 @@ KNOWN_PROBLEMS = {
 }
 # rate column -> what one counted unit is worth in it (an octet is 8 bits)
 UNITS = {"in_bps": 8, "out_bps": 8, "in_pps": 1, "out_pps": 1}
-
-
-def configured(device: str, interface: str) -> dict[str, float]:
-    """The rates the served demo counts on an interface, from its recording's `numeric` records."""
-    path = DEMO / "snmp" / f"{device}.snmprec"
-    [index] = interface_rows(read_snmprec(path), [interface]).values()
-    growing = snmp_growth(path)
-
-    def per_s(field: str) -> float:
-        oids = [f"{column}.{index}" for column in COLUMNS[field] if column]
-        return next((growing[oid][1] for oid in oids if oid in growing), 0.0)
-
-    return {"in_bps": 8 * per_s("in_octets"), "out_bps": 8 * per_s("out_octets"),
-            "in_pps": sum(map(per_s, PACKETS["in_packets"])), "out_pps": sum(map(per_s, PACKETS["out_packets"]))}
 
 
 def within(measured: float, truth: float, margin: float, seconds: float, unit: int, rounded: float = 0.0) -> bool:
@@ -80,7 +63,7 @@ def test_telemetry_run_live_on_the_served_demo_shows_the_recordings_rates(tmp_pa
     growing = 0
     for r in rates.itertuples():
         device, interface = samples.series[r.sid]
-        truth = configured(device, interface)
+        truth = served_rates(device, interface)
         margin = (slack[r.start_row] + slack[r.end_row]) / r.dt_s
         for column, unit in UNITS.items():
             assert within(getattr(r, column), truth[column], margin, r.dt_s, unit), (
@@ -100,7 +83,7 @@ def test_telemetry_run_live_on_the_served_demo_shows_the_recordings_rates(tmp_pa
         first, last = group["time_ms"].idxmin(), group["time_ms"].idxmax()
         seconds = (group["time_ms"][last] - group["time_ms"][first]) / 1000
         margin = (slack[first] + slack[last]) / seconds
-        truth = configured(row["device"], row["interface"])
+        truth = served_rates(row["device"], row["interface"])
         for column, unit in UNITS.items():   # the report rounds to a tenth
             assert within(row[f"mean_{column}"], truth[column], margin, seconds, unit, 0.05), (row, column)
         shown += 1

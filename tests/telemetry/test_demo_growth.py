@@ -9,30 +9,23 @@ from pathlib import Path
 
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.inventory_loader import load_inventory
-from ecpartner.parse.snmp_counters import interface_rows
 from ecpartner.telemetry.window import connection_interface, recorded_states
 from ecpartner.placement import Placements
 
-from helpers.demo import DEMO, snmp_growth
+from helpers.demo import DEMO, served_rates, snmp_growth
 
 HERE = Path(__file__).parent
 _spec = importlib.util.spec_from_file_location("make_demo_snmprec", HERE / "make_demo_snmprec.py")
 gen = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gen)
 
-HC_IN, HC_OUT = "1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10"
-
-
 def _rates_of(connection: str) -> tuple[float, float, float]:
     """(in bit/s, out bit/s, its bandwidth) the served demo counts on the interface carrying `connection`."""
     inventory = load_inventory(DEMO / "inventory.yaml")
     hc = next(h for h in inventory.hosted_connections if h.key == connection)
     device, interface = connection_interface(Placements(inventory, recorded_states(inventory)).of(hc), guess=False)
-    path = DEMO / "snmp" / f"{device}.snmprec"
-    [index] = interface_rows(read_snmprec(path), [interface]).values()
-    growing = snmp_growth(path)
-    rate = {column: growing.get(f"{column}.{index}", (0, 0.0))[1] * 8 for column in (HC_IN, HC_OUT)}
-    return rate[HC_IN], rate[HC_OUT], hc.bandwidth
+    rates = served_rates(device, interface)
+    return rates["in_bps"], rates["out_bps"], hc.bandwidth
 
 
 def test_committed_recordings_are_what_the_generator_writes():

@@ -1,14 +1,16 @@
-"""The demo fleet served live (FakeNOS + snmpsim) and recorded again: the recording equals the original."""
+"""The demo fleet served live (FakeNOS + snmpsim) and recorded again: the recording equals the original, its
+growing counters (snmpsim `numeric`) at the value they had when they were read."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
+import time
+from pathlib import Path
 
 import pytest
 
-from helpers.rig import serve_fleet
+from helpers.demo import DEMO_ENV, snmp_growth
+from helpers.demo_live import served_demo
 from ecpartner.cli import main
 from ecpartner.collect.snmprec import read_snmprec
 from ecpartner.ifmib import WALK_OIDS
@@ -16,7 +18,6 @@ from ecpartner.ifmib import WALK_OIDS
 pytestmark = [pytest.mark.live, pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")]
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
-ENV = {"ECP_USERNAME": "netops", "ECP_PASSWORD": "Demo-Pw-91xq", "ECP_SNMP_COMMUNITY": "demoComm-5t"}
 
 
 def walked(walk: dict) -> dict:
@@ -38,10 +39,10 @@ def findings(capsys, *argv: str) -> list[dict]:
 
 
 def test_check_live_on_the_served_demo_fleet_equals_the_recorded_run(tmp_path, monkeypatch, capsys):
-    for name, value in ENV.items():
+    for name, value in DEMO_ENV.items():
         monkeypatch.setenv(name, value)
     recorded = findings(capsys, str(DEMO / "inventory.yaml"))
-    with serve_fleet(DEMO, tmp_path, ENV["ECP_USERNAME"], ENV["ECP_PASSWORD"], ENV["ECP_SNMP_COMMUNITY"]) as (inv, _f, _a):
+    with served_demo(tmp_path) as inv:
         live = findings(capsys, str(inv), "--live", "--timeout", "10")
     assert any(f["rule"] == "qos-bandwidth-limit" for f in live)
     # the served copy has the devices only; the recorded cloud/ is replayed by tests/cloud (live: with --cloud)
@@ -49,11 +50,19 @@ def test_check_live_on_the_served_demo_fleet_equals_the_recorded_run(tmp_path, m
 
 
 def test_recording_the_served_demo_fleet_gives_back_the_demo_fleet(tmp_path, monkeypatch, capsys):
-    for name, value in ENV.items():
+    for name, value in DEMO_ENV.items():
         monkeypatch.setenv(name, value)
-    with serve_fleet(DEMO, tmp_path, ENV["ECP_USERNAME"], ENV["ECP_PASSWORD"], ENV["ECP_SNMP_COMMUNITY"]) as (inv, _f, _a):
+    before = time.time()
+    with served_demo(tmp_path) as inv:
+        ready = time.time()
+        time.sleep(2)   # so that every growing counter must have grown by two seconds of its rate at least
+        started = time.time()
         record = tmp_path / "recorded"
         code = main(["collect", str(inv), "--record", str(record), "--timeout", "10"])
+        finished = time.time()
+    # every agent started (its counters began to grow) between `before` and `ready`, and was read between
+    # `started` and `finished`: this many seconds of growth, at least and at most
+    least, most = started - ready, finished - before
 
     err = capsys.readouterr().err
     assert code == 3, err                               # sh-agg-01's recording is a device error message
@@ -61,5 +70,16 @@ def test_recording_the_served_demo_fleet_gives_back_the_demo_fleet(tmp_path, mon
     for name in ("hz-acc-01", "hz-acc-02", "sh-acc-01"):
         [original] = (DEMO / "devices" / name).iterdir()
         assert (record / "devices" / name / original.name).read_bytes() == original.read_bytes(), name
-        assert read_snmprec(record / "snmp" / f"{name}.snmprec") == walked(read_snmprec(DEMO / "snmp" / f"{name}.snmprec"))
+        recorded = read_snmprec(record / "snmp" / f"{name}.snmprec")
+        walk = walked(read_snmprec(DEMO / "snmp" / f"{name}.snmprec"))   # a growing record reads as its initial
+        growing = snmp_growth(DEMO / "snmp" / f"{name}.snmprec")
+        assert recorded.keys() == walk.keys(), name
+        assert any(oid in growing for oid in walk), name
+        for oid, (tag, value) in walk.items():
+            if oid in growing:
+                initial, rate = growing[oid]
+                assert recorded[oid][0] == tag, (name, oid)
+                assert initial + rate * least - 1 <= int(recorded[oid][1]) <= initial + rate * most, (name, oid)
+            else:
+                assert recorded[oid] == (tag, value), (name, oid)
     assert not (record / "devices" / "sh-agg-01").exists()

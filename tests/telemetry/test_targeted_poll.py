@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 
 import pytest
 
@@ -71,6 +72,33 @@ def test_a_poll_reads_the_counters_of_the_tenant_interfaces_only(agents, kind, b
     # 12 counters + the name per interface + sysUpTime; a 32-bit agent: its 4 ifTable octet/packet columns after
     assert len(asked) == 1 + 13 * 2 + (4 * 2 if bits == 32 else 0)
 
+
+
+@pytest.mark.live
+def test_a_sample_is_stamped_when_its_counters_were_read_not_while_the_map_was_learned(agents, monkeypatch):
+    """The first poll walks the naming columns before its GET: the sample's moment is the GET's, so the first
+    interval of a run is as long as the agent counted it (a stamp mid-walk made the first rates too low)."""
+    job = WalkJob("dev", "127.0.0.1", agents["wide"], SnmpAuth(community=COMMUNITY), 30)
+    times: dict[str, float] = {}
+    real_walk, real_get = snmp_poll.snmp_walk, snmp_poll.snmp_get
+
+    async def slow_walk(*args, **kwargs):
+        walk = await real_walk(*args, **kwargs)
+        await asyncio.sleep(0.5)              # a slow agent's walk
+        times["walked"] = time.time()
+        return walk
+
+    async def timed_get(*args, **kwargs):
+        times.setdefault("get", time.time())
+        got = await real_get(*args, **kwargs)
+        times["got"] = time.time()
+        return got
+
+    monkeypatch.setattr(snmp_poll, "snmp_walk", slow_walk)
+    monkeypatch.setattr(snmp_poll, "snmp_get", timed_get)
+    walked = asyncio.run(snmp_poll.poll_fleet([job], {"dev": ["GigabitEthernet0/0/1.100"]}))["dev"]
+    assert walked.error is None
+    assert walked.started < times["walked"] <= times["get"] <= walked.read_at <= times["got"]
 
 def test_the_ifindex_map_is_learned_once_and_again_when_it_changes(monkeypatch):
     agent = {"names": {"1": "Gi0/0/1.100", "2": "Gi0/0/1.200"}}

@@ -183,6 +183,7 @@ class Walked:
     error: str | None
     started: float
     seconds: float
+    read_at: float | None = None     # a telemetry poll: the wall-clock time its counters were read
 
 
 async def walk_fleet(jobs: Iterable[WalkJob], concurrency: int = 20, timeout: float = 2.0, retries: int = 1,

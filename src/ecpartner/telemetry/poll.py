@@ -183,7 +183,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
         if result.error:
             problems.append(f"device {job.name}: {result.error}")
             continue
-        moment = int((result.started + result.seconds / 2) * 1000)   # the counters were read somewhere in between
+        moment = int(result.read_at * 1000)
         rows.extend(_sample(job.name, result.walk, wanted[job.name], moment, problems))
     for problem in problems:
         log.warning("%s", problem)

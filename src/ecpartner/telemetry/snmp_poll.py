@@ -37,8 +37,10 @@ def forget_maps() -> None:
 
 
 async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retries: int, engines,
-                      phase: list[str] | None = None) -> dict:
-    """The walk-shaped answer of one device for `interfaces` (configuration names). Raises SnmpError.
+                      phase: list[str] | None = None) -> tuple[dict, float]:
+    """The walk-shaped answer of one device for `interfaces` (configuration names), and the wall-clock time
+    its counters were read (the middle of the GETs that read them: a naming walk before them is no part of
+    the sample's moment, or the first interval after it would look longer than it was). Raises SnmpError.
     `engines()` gives the shared pysnmp engine, for walks and SNMPv3 only (v2c GETs need none); `phase`
     hears what the poll is doing (for a message when its budget runs out)."""
     phase = [] if phase is None else phase
@@ -58,6 +60,7 @@ async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retri
             checks[f"{column}.{index}"] = naming.get(f"{column}.{index}")
         oids = [SYS_UPTIME] + [f"{column}.{index}" for index in rows.values() for column in POLL_COUNTERS]
         phase[:] = [f"reading the counters of {len(rows)} interfaces"]
+        reading = time.time()
         got = await snmp_get(job.host, job.port, job.auth, oids + list(checks), timeout, retries, engine=engine)
         changed = any(got.get(oid) != value for oid, value in checks.items())
         if not learned and (changed or len(rows) < len(interfaces)):
@@ -69,7 +72,7 @@ async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retri
             got.update(await snmp_get(job.host, job.port, job.auth,
                                       [f"{column}.{index}" for index in narrow for column in POLL_COUNTERS_32],
                                       timeout, retries, engine=engine))
-        return {**naming, **got}
+        return {**naming, **got}, (reading + time.time()) / 2
     raise SnmpError(f"snmp {job.host}:{job.port}: its ifIndex map changed twice during one poll")
 
 
@@ -91,16 +94,16 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
     async def one(job: WalkJob) -> None:
         async with gate:
             started, clock = time.time(), time.monotonic()
-            walk, error, phase = None, None, []
+            walk, read_at, error, phase = None, None, None, []
             try:
-                walk = await asyncio.wait_for(poll_device(job, wanted[job.name], timeout, retries, engines, phase),
-                                              job.budget)
+                walk, read_at = await asyncio.wait_for(
+                    poll_device(job, wanted[job.name], timeout, retries, engines, phase), job.budget)
             except asyncio.TimeoutError:
                 error = (f"snmp {job.host}:{job.port}: poll not finished within its {job.budget:g}s budget"
                          + (f" ({phase[0]})" if phase else ""))
             except Exception as e:   # one agent's failure must not cost the others their sample
                 error = agent_failure(job, e, "polling")
-            results[job.name] = Walked(walk, error, started, time.monotonic() - clock)
+            results[job.name] = Walked(walk, error, started, time.monotonic() - clock, read_at)
 
     try:
         await asyncio.gather(*(one(job) for job in jobs))

@@ -3,19 +3,20 @@ from the inventory (made by render itself: a connection not configured, configur
 the other status or another address, or a subinterface named for its VLAN carrying another; and per lab.yaml `remediate`, the
 lines of statistics or ARP limits removed, a low ICMP limit added, an inbound limit from a traffic policy of
 another bandwidth in place of the connection's own), with the `remediate` file applied
-(render's apply model), parsed by our templates, passes every rule that fixes configuration; and what no
-finding named (every other interface) is as it was."""
+(render's apply model), parsed by our templates, passes every rule that fixes configuration; what no
+finding named (every other interface) is as it was; and each definition is stated once, before its use."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ecpartner.parse import build_state
-from ecpartner.remediate import FIXING_RULES, attach, device_files, kinds
-from ecpartner.render import _run, connection_view, device_users, render_connection, render_device
+from ecpartner.remediate import FIXING_RULES, attach, device_files, kinds, one_by_one
+from ecpartner.render import _run, comment_marker, connection_view, device_users, render_connection, render_device
 from ecpartner.rules import Context, evaluate
 from ecpartner.state import Counters
 
@@ -161,6 +162,18 @@ def test_remediation_round_trip(case):
     for name, iface in before_state.interfaces.items():
         if name not in named:
             assert after_state.interfaces.get(name) == iface, name
+    # each definition (a policy, a class, a policer, what an interface needs first) once, before every use
+    if files:
+        text = files["acc-01"]
+        applied = [r for r in remedies.values() if not r.suggestion]
+        definitions = {d for r in applied for d in r.definitions}
+        bodies = [b.rstrip("\n") for r in applied for b in r.bodies]
+        marker = comment_marker(platform)
+        stanzas = Counter(one_by_one("".join(line for line in text.splitlines(keepends=True)
+                                             if not line.startswith(marker + " ")), marker))
+        assert [s for s, n in stanzas.items() if n > 1] == [], text
+        if definitions and bodies:
+            assert max(text.index(d) for d in definitions) < min(text.index(b) for b in bodies), text
     # applied twice: the same configuration as once
     if files:
         again = parsed(platform, apply(platform, fixed, files["acc-01"]))

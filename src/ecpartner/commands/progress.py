@@ -73,6 +73,8 @@ class LiveDisplay:
 
     Events come from collection threads, redraws from rich's refresh thread; the state is swapped under
     one lock held only briefly, and nothing is printed while it is held (rich takes its own lock to print).
+    A failed device's line is printed by the next redraw, with any others since (each print redraws the
+    whole display: one per failure would cost milliseconds each on a bad day of thousands).
     """
 
     def __init__(self, stream: TextIO):
@@ -80,6 +82,7 @@ class LiveDisplay:
         self.live = None
         self.flying: dict[str, tuple[float, tuple[str, ...]]] = {}     # device -> (began, its steps now)
         self.done = self.total = self.failed = 0
+        self.failures: list[str] = []                                   # lines not yet printed
         self.closed = False
         self.lock = threading.Lock()
         self._log_streams: list[tuple[logging.StreamHandler, TextIO]] = []
@@ -92,26 +95,35 @@ class LiveDisplay:
             self.done, self.total = event.done, event.total
             if event.finished:
                 self.flying.pop(event.device, None)
-                self.failed += bool(event.error)
+                if event.error:
+                    self.failed += 1
+                    self.failures.append(describe(event))
             else:
                 began = self.flying.get(event.device, (time.monotonic() - event.seconds,))[0]
                 self.flying[event.device] = (began, event.steps)
         if start:
             self._start()
-        if event.finished and event.error and self.live is not None:   # stays above the display, and after it
-            from rich.text import Text
-
-            self.live.console.print(Text(describe(event), style="red"), soft_wrap=True)
 
     def _start(self) -> None:
         from rich.console import Console
         from rich.file_proxy import FileProxy
         from rich.live import Live
+        from rich.text import Text
 
         console = Console(file=self.stream, force_terminal=True, no_color=bool(os.environ.get("NO_COLOR")),
                           highlight=False)
-        live = Live(self, console=console, refresh_per_second=_REFRESH_PER_SECOND, transient=True,
-                    redirect_stdout=False, redirect_stderr=False)
+        display = self
+
+        class FailuresFirst(Live):
+            def refresh(self) -> None:      # the failures since the last redraw, above the display for good
+                with display.lock:
+                    lines, display.failures = display.failures, []
+                if lines:
+                    self.console.print(*(Text(line, style="red") for line in lines), soft_wrap=True)
+                super().refresh()
+
+        live = FailuresFirst(self, console=console, refresh_per_second=_REFRESH_PER_SECOND, transient=True,
+                             redirect_stdout=False, redirect_stderr=False)
         with self.lock:
             if self.closed or self.live is not None:    # another thread's event started it first
                 return

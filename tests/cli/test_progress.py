@@ -90,3 +90,13 @@ def test_fleet_progress_joins_the_halves_and_ignores_an_abandoned_sessions_late_
         ((), 1, True)]
     assert heard[-1].error == "ssh: no answer"
     assert [e.seconds for e in heard] == sorted(e.seconds for e in heard)
+
+
+def test_without_lines_a_pipe_gets_nothing_and_a_terminal_still_the_display():
+    piped, terminal = io.StringIO(), Terminal()
+    for stream in (piped, terminal):
+        with device_progress(stream, lines=False) as progress:
+            progress(DeviceEvent("hz-acc-01", ("snmp",), 0.0, 0, 1))
+            progress(DeviceEvent("hz-acc-01", (), 0.5, 1, 1, finished=True, error="snmp: no response"))
+    assert piped.getvalue() == ""
+    assert "[1/1] hz-acc-01 FAILED 0.5s: snmp: no response" in ANSI.sub("", terminal.getvalue())

@@ -7,7 +7,8 @@
   error or Ctrl-C too), leaving one summary line when every device was heard. NO_COLOR
   (https://no-color.org) asks for no colour, not for no display: the same display, without colour.
 - otherwise (a pipe, a CI log, TERM=dumb): one plain line per finished device, `[12/50] hz-acc-01 ok 1.8s`
-  or `[13/50] sh-acc-02 FAILED 5.0s: <reason>`, and no escape code at all.
+  or `[13/50] sh-acc-02 FAILED 5.0s: <reason>`, and no escape code at all (a telemetry poll's SNMP
+  round: none, see device_progress).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ _REFRESH_PER_SECOND = 4
 
 
 @contextmanager
-def device_progress(stream: TextIO | None = None) -> Iterator[ProgressCallback]:
-    """The callback a live run reports to, drawing on `stream` (stderr); closed cleanly however the run ends."""
+def device_progress(stream: TextIO | None = None, lines: bool = True) -> Iterator[ProgressCallback]:
+    """The callback a live run reports to, drawing on `stream` (stderr); closed cleanly however the run ends.
+    `lines=False`: nothing off a terminal (a telemetry poll's summary names what failed, and `telemetry run`
+    would log a line per device at every poll)."""
     stream = stream or sys.stderr
-    display = LiveDisplay(stream) if animated(stream) else PlainLines(stream)
+    display = LiveDisplay(stream) if animated(stream) else PlainLines(stream if lines else None)
     try:
         yield display
     except BaseException:
@@ -56,11 +59,11 @@ def describe(event: DeviceEvent) -> str:
 class PlainLines:
     """A log's view: a line per finished device, so it says which device was slow or failed."""
 
-    def __init__(self, stream: TextIO):
-        self.stream = stream
+    def __init__(self, stream: TextIO | None):
+        self.stream = stream          # None: silent
 
     def __call__(self, event: DeviceEvent) -> None:
-        if event.finished:
+        if event.finished and self.stream is not None:
             self.stream.write(describe(event) + "\n")
             self.stream.flush()
 

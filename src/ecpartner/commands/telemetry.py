@@ -35,7 +35,7 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
     states = unread = None
     if live:
         states, unread = layout or read_layout(inventory, budget, shard)
-    with Store(db) as store, device_progress() as progress:
+    with Store(db) as store, device_progress(lines=False) as progress:   # a log has the summary below
         result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard, progress=progress) if live
                   else poll_replay(inventory, store, shard=shard))
     print(result.summary(), file=sys.stderr)

@@ -28,6 +28,7 @@ from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Job:
     device: Device

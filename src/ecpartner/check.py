@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ecpartner.collect import collect_fleet
+from ecpartner.collect.progress import ProgressCallback
 from ecpartner.errors import InputError
 from ecpartner.findings import Finding, exit_code
 from ecpartner.gc_pause import gc_paused
@@ -36,10 +37,12 @@ def stage(name: str, timings: dict[str, float]):
 def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = False, fixtures: str | None = None,
               concurrency: int = 20, timeout: float = 30.0, db: str | None = None, since: str = "24h",
               timings: dict[str, float] | None = None, telemetry: str | None = None,
-              cloud: bool = False, remedies: dict | None = None) -> list[Finding]:
+              cloud: bool = False, remedies: dict | None = None,
+              progress: ProgressCallback | None = None) -> list[Finding]:
     """`telemetry` ("store" | "series" | None: the one with more samples) picks the telemetry rules' source;
     `cloud`: read Alibaba Cloud live for the cloud rules (else the recorded cloud/ of the fleet, if any);
-    `remedies`, when given, receives each remediated finding's Remedy (by id) for `remediate`'s files."""
+    `remedies`, when given, receives each remediated finding's Remedy (by id) for `remediate`'s files;
+    `progress` hears a live collection's devices (collect/progress.py)."""
     timings = {} if timings is None else timings
     rules = all_rules()
     rule_ids = only or [r.id for r in rules.values() if r.in_check]
@@ -48,7 +51,7 @@ def run_check(inventory: Inventory, only: list[str] | None = None, live: bool = 
     if DEVICES in needs:     # telemetry rules too: the states name the interface each connection is on
         with stage("collect", timings):
             collected = collect_fleet(inventory, live=live, fixtures_dir=fixtures,
-                                      concurrency=concurrency, timeout=timeout)
+                                      concurrency=concurrency, timeout=timeout, progress=progress)
         with stage("parse", timings):
             ctx.states, ctx.failures = build_states(inventory, collected)
         del collected       # the raw texts are parsed: no need to hold them through the rules (50 MB at 20,000)

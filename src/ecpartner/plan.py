@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from ecpartner import cloud_runbook
+from ecpartner.collect.progress import ProgressCallback
 from ecpartner.display import markdown_text, safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, FAIL, PASS, SEV_ERROR, SEV_WARNING, Finding, exit_code, subject
@@ -437,12 +438,13 @@ def _lines(text: str) -> list[str]:
 
 
 def device_states(inv: Inventory, device: str, live: bool, fixtures: str | None, concurrency: int,
-                  timeout: float) -> tuple[dict[str, DeviceState], dict[str, str]]:
-    """Collect and parse the circuit's device only (fixtures by default, --live over SSH/SNMP)."""
+                  timeout: float, progress: ProgressCallback | None = None) -> tuple[dict[str, DeviceState], dict[str, str]]:
+    """Collect and parse the circuit's device only (fixtures by default, --live over SSH/SNMP, `progress`
+    hearing it: collect/progress.py)."""
     from ecpartner.collect import collect_fleet
     from ecpartner.parse import build_states
 
     collected = collect_fleet(inv, live=live, fixtures_dir=fixtures, names=[device],
-                              concurrency=concurrency, timeout=timeout)
+                              concurrency=concurrency, timeout=timeout, progress=progress)
     return build_states(inv, collected)
 

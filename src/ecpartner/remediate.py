@@ -3,9 +3,10 @@
 The rules decide what is needed (a finding's `fix`: a kind and the values it names); the lines come from
 templates/<platform>/remediate/<kind>.j2, which may include the render templates' pieces (_build.j2,
 disable.j2, ...): the same knowledge builds a connection and repairs it. A template may set a block
-`definitions` (a policy, a class-map): a device's file puts every definition, once, before the lines
-that use them. An orphan subinterface is never removed: its template's lines are printed behind the
-platform's comment marker, as a suggestion. This module is vendor-neutral.
+`definitions` (a policy, a class-map, what a rebuilt interface needs first): a device's file puts every
+definition (one stanza: one_by_one), once, before the lines that use them. An orphan subinterface is never
+removed: its template's lines are printed behind the platform's comment marker, as a suggestion. This
+module is vendor-neutral.
 """
 
 from __future__ import annotations
@@ -117,7 +118,21 @@ class Remediator:
             marker = comment_marker(device.platform)
             body = "".join(f"{marker} {line}\n" for line in (definitions + body).splitlines() if line.strip())
             definitions = ""
-        return Remedy(tuple(filter(None, [_ending(definitions)])), tuple(filter(None, [_ending(body)])), suggestion)
+        return Remedy(one_by_one(definitions, comment_marker(device.platform)), tuple(filter(None, [_ending(body)])),
+                      suggestion)
+
+
+def one_by_one(definitions: str, marker: str) -> tuple[str, ...]:
+    """A template's definitions apart, so that a device's file states each once however many fixes need it
+    (two connections' policies share an access list): a definition is a line at the left margin, the
+    indented lines under it and a line of the platform's comment marker alone that closes it."""
+    found: list[str] = []
+    for line in _ending(definitions).splitlines(keepends=True):
+        if found and (line[:1] in (" ", "\t") or line.strip() == marker):
+            found[-1] += line
+        elif line.strip():
+            found.append(line)
+    return tuple(found)
 
 
 def fixes(finding: Finding) -> list[tuple[str, dict]]:

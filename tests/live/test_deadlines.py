@@ -64,7 +64,7 @@ def test_a_shell_that_never_prompts_is_abandoned_naming_the_step(lab, tmp_path):
                                                         lab.device("hz-acc-01")]))
         finished: list[str] = []
         results = collect_live(inv, timeout=3, environ=ENV,
-                               progress=lambda done, total, c, seconds: finished.append(c.device))
+                               progress=lambda e: e.finished and finished.append(e.device))
     assert results["hz-acc-01"].error is None
     error = results["hz-stuck-07"].error
     # netmiko alone would wait out several of its own reads (about 10 s) and call it "after 3s"

@@ -6,11 +6,11 @@ import io
 
 import pytest
 
-from ecpartner.collect.progress import Progress
+from ecpartner.collect.progress import DeviceEvent
+from ecpartner.commands.progress import PlainLines
 from ecpartner.collect.snmp import to_snmprec
 from ecpartner.collect.ssh import rejection
 from ecpartner.platforms import platform_commands
-from ecpartner.state import Collected
 
 
 @pytest.mark.parametrize("platform, output, reason", [
@@ -32,21 +32,12 @@ def test_platform_commands_come_from_the_templates():
 
 def test_progress_plain_lines_when_not_a_terminal():
     stream = io.StringIO()
-    progress = Progress(stream, tty=False)
-    progress(1, 2, Collected(device="hz-acc-01"), 1.84)
-    progress(2, 2, Collected(device="sh-acc-02", error="ssh: connection refused"), 0.02)
+    progress = PlainLines(stream)
+    progress(DeviceEvent("hz-acc-01", ("connect",), 0.0, 0, 2))            # a step: nothing in a log
+    progress(DeviceEvent("hz-acc-01", (), 1.84, 1, 2, finished=True))
+    progress(DeviceEvent("sh-acc-02", (), 0.02, 2, 2, finished=True, error="ssh: connection refused"))
     assert stream.getvalue() == ("[1/2] hz-acc-01 ok 1.8s\n"
                                  "[2/2] sh-acc-02 FAILED 0.0s: ssh: connection refused\n")
-
-
-def test_progress_bar_on_a_terminal_redraws_one_line():
-    stream = io.StringIO()
-    progress = Progress(stream, tty=True)
-    progress(1, 2, Collected(device="hz-acc-01"), 1.0)
-    progress(2, 2, Collected(device="sh-acc-02"), 2.0)
-    text = stream.getvalue()
-    assert text.count("\n") == 1 and text.endswith("2/2  sh-acc-02 2.0s\n")
-    assert "[############------------] 1/2" in text
 
 
 def test_to_snmprec_tags():

@@ -20,8 +20,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from ecpartner.cli import main
-from ecpartner.collect.progress import Progress
+from ecpartner.collect.progress import DeviceEvent
 from ecpartner.commands import collect as collect_command
+from ecpartner.commands.progress import device_progress
 from ecpartner.display import csv_cell, markdown_text, safe
 from ecpartner.state import Collected
 from ecpartner.telemetry.report import CSV_FIELDS, render_csv
@@ -168,14 +169,22 @@ DEVICE = "hz\x1b]0;pwn\x07"
 ERROR = "ssh: authentication failed \u202eevil\x9b31m\r\x1b[2K"
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
 @pytest.mark.parametrize("tty", [True, False])
-def test_progress_shows_device_names_and_errors_escaped(tty):
-    stream = io.StringIO()
-    progress = Progress(stream=stream, tty=tty)
-    progress(1, 2, Collected(device=DEVICE, error=ERROR), 1.0)
-    progress(2, 2, Collected(device=DEVICE), 1.0)
+def test_progress_shows_device_names_and_errors_escaped(tty, monkeypatch):
+    monkeypatch.setenv("TERM", "xterm")
+    stream = _Terminal() if tty else io.StringIO()
+    with device_progress(stream) as progress:
+        progress(DeviceEvent(DEVICE, ("connect",), 0.0, 0, 2))
+        progress(DeviceEvent(DEVICE, (), 1.0, 1, 2, finished=True, error=ERROR))
+        progress(DeviceEvent("hz-ok", (), 1.0, 2, 2, finished=True))
     text = stream.getvalue()
-    for raw in ("\x1b]0;pwn", "\x07", "\u202e", "\x9b", "\r\x1b[2K"):
+    # the display's own cursor moves are escape codes too: what must not be there is the device's
+    for raw in ("\x1b]0;pwn", "\x07", "\u202e", "\x9b", *(() if tty else ("\r\x1b[2K",))):
         assert raw not in text
     assert "hz\\x1b]0;pwn\\x07 FAILED" in text and "failed \\u202eevil\\x9b31m\\x0d\\x1b[2K" in text
 

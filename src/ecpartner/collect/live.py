@@ -13,11 +13,12 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from ecpartner.collect.credentials import device_credentials, snmp_auth, ssh_login
-from ecpartner.collect.progress import Progress
+from ecpartner.collect.progress import FleetProgress, ProgressCallback
 from ecpartner.collect.snmp import SnmpAuth, Walked, WalkJob, walk_fleet
 from ecpartner.collect.ssh import SessionWatch, SshLogin, collect_ssh, device_budget, hide_literals
 from ecpartner.errors import InputError
@@ -26,8 +27,6 @@ from ecpartner.platforms import platform_commands, vocabulary
 from ecpartner.state import Collected
 
 log = logging.getLogger(__name__)
-
-ProgressCallback = Callable[[int, int, Collected, float], None]
 
 
 @dataclass(frozen=True)
@@ -105,14 +104,13 @@ def _hide_in_octets(tag: str, value: str, secrets: list[str]) -> tuple[str, str]
 
 
 class _Tracker:
-    """Joins each device's SSH and SNMP halves; reports a device once both are in."""
+    """Joins each device's SSH and SNMP halves; a device is finished once both are in."""
 
     def __init__(self, jobs: list[Job], progress: ProgressCallback | None, secrets: set[str]):
         self.results = {job.device.name: Collected(device=job.device.name, source="live") for job in jobs}
         self.pending = {job.device.name: 1 + (job.snmp is not None) for job in jobs}
         self.started = time.monotonic()
-        self.done = 0
-        self.progress = progress
+        self.progress = FleetProgress(progress, len(jobs))
         self.secrets = sorted(secrets, key=len, reverse=True)
         self.lock = threading.Lock()
         self.ssh_finished: set[str] = set()
@@ -128,7 +126,7 @@ class _Tracker:
             result.outputs = ssh.outputs
             result.timings.update(ssh.timings)
             self._add_error(result, ssh.error)
-            self._part_done(result)
+            self._part_done(result, "ssh")
 
     def snmp_done(self, name: str, walk: dict | None, error: str | None, seconds: float) -> None:
         with self.lock:
@@ -138,7 +136,7 @@ class _Tracker:
             result.snmp = walk
             result.timings["snmp"] = round(seconds, 3)
             self._add_error(result, error)
-            self._part_done(result)
+            self._part_done(result, "snmp")
 
     def _add_error(self, result: Collected, error: str | None) -> None:
         if not error:
@@ -147,21 +145,19 @@ class _Tracker:
             error = error.replace(secret, "<removed>")
         result.error = f"{result.error}; {error}" if result.error else error
 
-    def _part_done(self, result: Collected) -> None:
+    def _part_done(self, result: Collected, half: str) -> None:
         self.pending[result.device] -= 1
         self.changed.set()
         if self.pending[result.device]:
+            self.progress.half_done(result.device, half)
             return
-        seconds = time.monotonic() - self.started
-        result.timings["total"] = round(seconds, 3)
-        self.done += 1
+        result.timings["total"] = round(time.monotonic() - self.started, 3)
+        seconds = self.progress.finish(result.device, result.error)
         log.debug("collected %s in %.2fs: %s", result.device, seconds, result.error or "ok")
-        if self.progress:
-            self.progress(self.done, len(self.results), result, seconds)
 
 
 def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None, concurrency: int = 20,
-                 timeout: float = 30.0, progress: ProgressCallback | bool | None = None,
+                 timeout: float = 30.0, progress: ProgressCallback | None = None,
                  snmp_timeout: float = 2.0, snmp_retries: int = 1,
                  environ: dict[str, str] | None = None, walk_snmp: bool = True) -> dict[str, Collected]:
     """Collect every named device (default: all) over SSH and SNMP; {name: Collected} in inventory order.
@@ -169,19 +165,17 @@ def collect_live(inventory: Inventory, device_names: Iterable[str] | None = None
 
     Never raises for a device that cannot be reached: its Collected carries the reason in `error`.
     Raises InputError (before any connection) for missing environment variables or commands.
-    `progress=True` draws the bar / log lines on stderr; a callable gets (done, total, collected, seconds).
+    `progress` hears each device's steps and its end (collect/progress.py); nothing here prints.
 
     Every device has a wall-clock budget (SessionWatch: one `timeout` per step, connecting counting
     twice); past it the device is an error naming the step, and the run goes on without it. The threads
     are daemons and nothing here waits without a timeout, so SIGINT/SIGTERM end a run at once.
     """
     jobs = plan_jobs(inventory, device_names, environ)
-    if progress is True:
-        progress = Progress()
     secrets = secrets_of(jobs)
     if not walk_snmp:
         jobs = [replace(job, snmp=None) for job in jobs]
-    tracker = _Tracker(jobs, progress or None, secrets)
+    tracker = _Tracker(jobs, progress, secrets)
     concurrency = max(1, concurrency)
     snmp_jobs = [job for job in jobs if job.snmp is not None]
     snmp_thread = None
@@ -208,7 +202,10 @@ def _ssh_all(jobs: list[Job], tracker: _Tracker, concurrency: int, timeout: floa
     while queue or running:
         while queue and len(running) < concurrency:
             job = queue.pop()
-            watch = running[job.device.name] = SessionWatch(timeout, len(job.commands))
+            name = job.device.name
+            tracker.progress.step(name, "ssh", "connect")
+            watch = running[name] = SessionWatch(timeout, len(job.commands),
+                                                 on_step=partial(tracker.progress.step, name, "ssh"))
             threading.Thread(target=_ssh_one, args=(job, tracker, timeout, secrets, watch), daemon=True,
                              name=f"ecpartner-ssh-{job.device.name}").start()
         tracker.changed.wait(_WATCH_TICK_S)
@@ -244,4 +241,5 @@ def _walk_all(jobs: list[Job], tracker: _Tracker, concurrency: int, budget_timeo
     def done(name: str, walked: Walked) -> None:
         tracker.snmp_done(name, walked.walk, walked.error, walked.seconds)
 
-    return walk_fleet(walks, concurrency, timeout, retries, done=done)
+    return walk_fleet(walks, concurrency, timeout, retries, done=done,
+                      begin=lambda name: tracker.progress.step(name, "snmp", "snmp"))

@@ -187,9 +187,11 @@ class Walked:
 
 
 async def walk_fleet(jobs: Iterable[WalkJob], concurrency: int = 20, timeout: float = 2.0, retries: int = 1,
-                     oids=WALK_OIDS, done: Callable[[str, Walked], None] | None = None) -> dict[str, Walked]:
+                     oids=WALK_OIDS, done: Callable[[str, Walked], None] | None = None,
+                     begin: Callable[[str], None] | None = None) -> dict[str, Walked]:
     """Walk many agents from one event loop, at most `concurrency` at once, sharing one SNMP engine;
-    {name: Walked}. Never raises for one agent: its Walked carries the error. `done` hears of each as it ends."""
+    {name: Walked}. Never raises for one agent: its Walked carries the error. `begin` hears of each walk
+    as it starts (past the concurrency gate), `done` as it ends."""
     from pysnmp.hlapi.v3arch.asyncio import SnmpEngine
 
     engine = SnmpEngine()
@@ -198,6 +200,8 @@ async def walk_fleet(jobs: Iterable[WalkJob], concurrency: int = 20, timeout: fl
 
     async def one(job: WalkJob) -> None:
         async with gate:
+            if begin is not None:
+                begin(job.name)
             started, clock = time.time(), time.monotonic()
             walk, error = None, None
             try:

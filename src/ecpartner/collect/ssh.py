@@ -15,6 +15,7 @@ import logging
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ecpartner.logsetup import REDACT, REMOVED
@@ -127,8 +128,9 @@ class SessionWatch:
     overran and end it: netmiko's own timeouts bound each read, not a whole step (session preparation
     after login can take several of them), and a blocked thread cannot be cancelled from outside."""
 
-    def __init__(self, timeout: float, commands: int):
+    def __init__(self, timeout: float, commands: int, on_step: Callable[[str], None] | None = None):
         self.timeout = timeout
+        self.on_step = on_step          # hears each step as it begins (a progress display)
         self.budget = device_budget(timeout, commands)
         self.started = self.since = time.monotonic()
         self.step, self.limit = "connect", 2 * timeout
@@ -137,6 +139,8 @@ class SessionWatch:
 
     def enter(self, step: str) -> None:
         self.step, self.limit, self.since = step, self.timeout, time.monotonic()
+        if self.on_step is not None and not self.abandoned:
+            self.on_step(step)
 
     def overrun(self, now: float) -> str | None:
         """Why the session is past its time, or None. netmiko gets a moment to report its own timeout first."""

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from ecpartner.check import run_check, stage
 from ecpartner.commands.output import write_output
+from ecpartner.commands.progress import device_progress
 from ecpartner.display import color_wanted
 from ecpartner.errors import InputError
 from ecpartner.findings import exit_code
@@ -45,9 +46,10 @@ def cmd_check(args) -> int:
         from ecpartner.report.diff import baseline_marks, load_findings
 
         baseline = load_findings(args.baseline)
-    findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
-                         timeout=args.timeout, db=args.db, since=args.since, timings=timings,
-                         telemetry=args.telemetry, cloud=getattr(args, "cloud", False))
+    with device_progress() as progress:      # on stderr, and only while devices are being reached
+        findings = run_check(inventory, only, live=args.live, fixtures=args.fixtures, concurrency=args.concurrency,
+                             timeout=args.timeout, db=args.db, since=args.since, timings=timings,
+                             telemetry=args.telemetry, cloud=getattr(args, "cloud", False), progress=progress)
     options = {} if baseline is None else {"baseline": baseline_marks(args.baseline, baseline, findings)}
     if args.format == "html":       # the page is organised by circuit, device and tenant
         options["inventory"] = inventory

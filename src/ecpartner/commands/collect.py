@@ -9,6 +9,7 @@ from pathlib import Path
 from ecpartner.collect import collect_fleet
 from ecpartner.collect.live import plan_jobs, secrets_of
 from ecpartner.collect.record import check_target, write_fleet
+from ecpartner.commands.progress import device_progress
 from ecpartner.display import safe
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
@@ -27,8 +28,9 @@ def cmd_collect(args) -> int:
     supported = [name for name, device in inventory.devices.items() if device.platform in platforms()]
     secrets = secrets_of(plan_jobs(inventory, supported))  # also fails early on missing environment variables
     # collect_fleet: devices of a platform without templates come back as not collected, like unreachable ones
-    results = collect_fleet(inventory, live=True, concurrency=getattr(args, "concurrency", 20),
-                            timeout=getattr(args, "timeout", 30.0))
+    with device_progress() as progress:
+        results = collect_fleet(inventory, live=True, concurrency=getattr(args, "concurrency", 20),
+                                timeout=getattr(args, "timeout", 30.0), progress=progress)
     try:
         write_fleet(Path(args.record), inventory_path, results, secrets)
     except OSError as e:

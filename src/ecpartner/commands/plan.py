@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from ecpartner.commands.output import write_output
+from ecpartner.commands.progress import device_progress
 from ecpartner.inventory_loader import load_inventory
 from ecpartner.plan import ask_cloud, device_states, plan, to_json, to_text
 
@@ -17,8 +18,9 @@ def cmd_plan(args) -> int:
     circuit = inv.circuits.get(args.circuit)
     states, failures = {}, {}
     if circuit is not None:            # unknown circuits are reported by plan() with the other input problems
-        states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
-                                         args.concurrency, args.timeout)
+        with device_progress() as progress:
+            states, failures = device_states(inv, circuit.device, args.live, args.fixtures,
+                                             args.concurrency, args.timeout, progress)
     result = plan(inv, args.circuit, args.tenant, args.bandwidth, args.vlan, args.address,
                   args.connection_id, at, states, failures, dry_run=args.dry_run or args.cloud_dry_run)
     if args.cloud_dry_run:

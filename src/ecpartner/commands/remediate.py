@@ -7,6 +7,7 @@ import sys
 from ecpartner.check import run_check
 from ecpartner.commands.check import selected_rules
 from ecpartner.commands.output import write_device_files
+from ecpartner.commands.progress import device_progress
 from ecpartner.display import safe
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory_loader import load_inventory
@@ -23,9 +24,10 @@ def cmd_remediate(args) -> int:
     inv = load_inventory(args.inventory)
     only = selected_rules(args.only)
     remedies: dict = {}
-    findings = run_check(inv, ["device-reachable", *(only or FIXING_RULES)], live=args.live,
-                         fixtures=args.fixtures, concurrency=args.concurrency, timeout=args.timeout,
-                         remedies=remedies)
+    with device_progress() as progress:
+        findings = run_check(inv, ["device-reachable", *(only or FIXING_RULES)], live=args.live,
+                             fixtures=args.fixtures, concurrency=args.concurrency, timeout=args.timeout,
+                             remedies=remedies, progress=progress)
     unreachable = [f for f in findings if f.rule == "device-reachable" and f.is_problem]
     for f in unreachable:
         print(f"ecpartner: not remediated: {safe(f.message)}", file=sys.stderr)

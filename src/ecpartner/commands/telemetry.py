@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ecpartner.commands.output import write_output
+from ecpartner.commands.progress import device_progress
 from ecpartner.errors import InputError
 from ecpartner.findings import EXIT_OK, EXIT_UNREACHABLE
 from ecpartner.inventory import Inventory
@@ -33,9 +34,9 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
     began = time.monotonic()
     states = unread = None
     if live:
-        states, unread = layout or live_states(inventory, budget, shard)
-    with Store(db) as store:
-        result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard) if live
+        states, unread = layout or read_layout(inventory, budget, shard)
+    with Store(db) as store, device_progress(lines=False) as progress:   # a log has the summary below
+        result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard, progress=progress) if live
                   else poll_replay(inventory, store, shard=shard))
         print(result.summary(), file=sys.stderr)
         for problem in result.problems:
@@ -44,6 +45,12 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
             publish(result, states, time.monotonic() - began)
         store.compact_after_poll()   # a step of its own once the poll is stored and published: closed days into blocks
     return result
+
+
+def read_layout(inventory: Inventory, budget: float, shard: tuple[int, int] | None):
+    """live_states() with the devices in flight shown on stderr."""
+    with device_progress() as progress:
+        return live_states(inventory, budget, shard, progress)
 
 
 def snapshot(inventory: Inventory, db: Path, states: dict | None, result: PollResult | None = None,
@@ -138,11 +145,11 @@ def cmd_run(args) -> int:
             exporter.publish(snapshot(inventory, db, states, result, seconds))
     # live: the configurations are read once here (bad credentials stop the run before any poll) and again
     # at each report, not at every poll: a subinterface rarely moves, and SSH costs far more than a walk
-    layout = [live_states(inventory, args.timeout, args.shard)] if args.live else [None]
+    layout = [read_layout(inventory, args.timeout, args.shard)] if args.live else [None]
 
     def write_report() -> None:
         if args.live:
-            layout[0] = live_states(inventory, args.timeout, args.shard)
+            layout[0] = read_layout(inventory, args.timeout, args.shard)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # the reports of a run judge the store it fills, never a recorded series beside the inventory
         text, _ = build_report(inventory, db, "24h" if report_every < 86400 else args.report_every, "html",

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ecpartner.collect.credentials import snmp_auth
+from ecpartner.collect.progress import ProgressCallback
 from ecpartner.collect.snmp import WalkJob, run_interruptible
 from ecpartner.errors import InputError
 from ecpartner.inventory import Inventory
@@ -153,11 +154,12 @@ def import_series(inventory: Inventory, store: Store, files: list[Path] | None =
 def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mapping[str, str] | None = None,
               timeout: float = 2.0, retries: int = 1, concurrency: int = 20,
               environ: Mapping[str, str] | None = None, budget: float = 30.0,
-              shard: tuple[int, int] | None = None) -> PollResult:
+              shard: tuple[int, int] | None = None, progress: ProgressCallback | None = None) -> PollResult:
     """One SNMP sample of every device that carries a connection, under the interface names its parsed
     configuration `states` gives; `unread` says why a device has no state (a problem of this poll).
     `timeout`/`retries` per request, `budget` seconds per device walk (a device past it is a problem of
-    this poll, and the others' samples are stored). `shard`: only the devices of that shard (in_shard)."""
+    this poll, and the others' samples are stored). `shard`: only the devices of that shard (in_shard);
+    `progress` hears each device's poll (collect/progress.py)."""
     started = now_ms()
     wanted, placing = tenant_interfaces(inventory, {d: s for d, s in states.items() if in_shard(d, shard)})
     unread = {d: why for d, why in (unread or {}).items() if in_shard(d, shard)}
@@ -173,7 +175,7 @@ def poll_live(inventory: Inventory, store: Store, states: Mapping, unread: Mappi
             devices[name] = "no snmp settings in the inventory"
             continue
         jobs.append(WalkJob(name, device.host, device.snmp.port, auth, budget))
-    walked = run_interruptible(poll_fleet(jobs, wanted, concurrency, timeout, retries))
+    walked = run_interruptible(poll_fleet(jobs, wanted, concurrency, timeout, retries, progress))
     rows: list[tuple] = []
     seconds: dict[str, float] = {}
     for job in jobs:
@@ -212,8 +214,8 @@ def _sample(device: str, walk, interfaces: list[str], moment: int, problems: lis
     return rows
 
 
-def live_states(inventory: Inventory, timeout: float = 30.0,
-                shard: tuple[int, int] | None = None) -> tuple[dict, dict[str, str]]:
+def live_states(inventory: Inventory, timeout: float = 30.0, shard: tuple[int, int] | None = None,
+                progress: ProgressCallback | None = None) -> tuple[dict, dict[str, str]]:
     """The configuration of every device a poll samples, collected over SSH and parsed as `check --live`
     does: (states, {device: why it has none}). It says which subinterface carries which VLAN; the counters
     come from the poll's own walk."""
@@ -221,4 +223,4 @@ def live_states(inventory: Inventory, timeout: float = 30.0,
     from ecpartner.collect import collect_fleet
 
     return build_states(inventory, collect_fleet(inventory, live=True, names=carrying_devices(inventory, shard),
-                                                 timeout=timeout, walk_snmp=False))
+                                                 timeout=timeout, walk_snmp=False, progress=progress))

@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from ecpartner.collect.progress import FleetProgress, ProgressCallback
 from ecpartner.collect.snmp import SnmpError, WalkJob, Walked, agent_failure, snmp_walk
 from ecpartner.collect.snmpget import snmp_get
 from ecpartner.ifmib import COLUMNS, IF_DESCR, IF_NAME, NAMING_OIDS, POLL_COUNTERS, POLL_COUNTERS_32, SYS_UPTIME
@@ -77,9 +78,11 @@ async def poll_device(job: WalkJob, interfaces: list[str], timeout: float, retri
 
 
 async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], concurrency: int = 20,
-                     timeout: float = 2.0, retries: int = 1) -> dict[str, Walked]:
+                     timeout: float = 2.0, retries: int = 1,
+                     progress: ProgressCallback | None = None) -> dict[str, Walked]:
     """poll_device for many agents from one event loop, at most `concurrency` at once; {name: Walked}. Never
-    raises for one agent: its Walked carries the error. A job's budget bounds its whole poll."""
+    raises for one agent: its Walked carries the error. A job's budget bounds its whole poll; `progress`
+    hears each device's poll begin and end."""
     engine: list = []   # one pysnmp engine, created when a walk or an SNMPv3 GET first needs it (costly)
 
     def engines():
@@ -88,11 +91,14 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
             engine.append(SnmpEngine())
         return engine[0]
 
+    jobs = list(jobs)
     gate = asyncio.Semaphore(max(1, min(concurrency, 50)))
     results: dict[str, Walked] = {}
+    fleet = FleetProgress(progress, len(jobs))
 
     async def one(job: WalkJob) -> None:
         async with gate:
+            fleet.step(job.name, "snmp", "snmp")
             started, clock = time.time(), time.monotonic()
             walk, read_at, error, phase = None, None, None, []
             try:
@@ -104,6 +110,7 @@ async def poll_fleet(jobs: Iterable[WalkJob], wanted: dict[str, list[str]], conc
             except Exception as e:   # one agent's failure must not cost the others their sample
                 error = agent_failure(job, e, "polling")
             results[job.name] = Walked(walk, error, started, time.monotonic() - clock, read_at)
+            fleet.finish(job.name, error)
 
     try:
         await asyncio.gather(*(one(job) for job in jobs))

@@ -35,9 +35,11 @@ def poll_once(inventory: Inventory, db: Path | str, live: bool, budget: float = 
     states = unread = None
     if live:
         states, unread = layout or read_layout(inventory, budget, shard)
-    with Store(db) as store, device_progress(lines=False) as progress:   # a log has the summary below
-        result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard, progress=progress) if live
-                  else poll_replay(inventory, store, shard=shard))
+    with Store(db) as store:
+        # the display is gone before the summary is printed (a log has the summary, not a line per device)
+        with device_progress(lines=False) as progress:
+            result = (poll_live(inventory, store, states, unread, budget=budget, shard=shard, progress=progress)
+                      if live else poll_replay(inventory, store, shard=shard))
         print(result.summary(), file=sys.stderr)
         for problem in result.problems:
             print(f"ecpartner: {problem}", file=sys.stderr)

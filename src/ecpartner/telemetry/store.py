@@ -266,8 +266,7 @@ def _gather(blocks: list[tuple], recent: np.ndarray, start: int) -> list[np.ndar
     row_bytes = 8 * len(BLOCK_COLUMNS)
     blobs = [bytes(b) if isinstance(b, memoryview) else b for _, _, b in blocks]
     if not all(isinstance(b, bytes) and b and not len(b) % row_bytes for b in blobs):
-        for (series, day, _), blob in zip(blocks, blobs):
-            _unpack(blob, series, day)                       # raises Corrupt naming the first damaged block
+        _name_damaged(blocks, blobs)
     n = np.array([len(b) // row_bytes for b in blobs] + [len(recent)], dtype=np.int64)   # the recent rows last
     data = np.frombuffer(b"".join(blobs + [np.ascontiguousarray(recent[:, 1:].T, dtype="<i8").tobytes()]), dtype="<i8")
     first = np.repeat(np.cumsum(n) - n, n)                   # each row's block's first row, counted in rows
@@ -278,8 +277,7 @@ def _gather(blocks: list[tuple], recent: np.ndarray, start: int) -> list[np.ndar
     compacted = slice(0, len(series) - len(recent))          # the blocks' rows come first
     day = np.repeat(np.array([b[1] for b in blocks], dtype=np.int64), n[:-1])
     if ((time[compacted] // DAY_MS != day) | ((bits[compacted] != 32) & (bits[compacted] != 64))).any():
-        for (series_id, block_day, _), blob in zip(blocks, blobs):
-            _unpack(blob, series_id, block_day)              # raises Corrupt naming the first damaged block
+        _name_damaged(blocks, blobs)
     keep = time >= start                                     # the first day's blocks may begin earlier
     # two sorted runs by series (the blocks', the recent rows'): a stable sort merges them in one pass
     order = np.argsort(series, kind="stable")
@@ -288,6 +286,12 @@ def _gather(blocks: list[tuple], recent: np.ndarray, start: int) -> list[np.ndar
     if len(order) != len(series) or (np.diff(order) != 1).any():
         offset, stride, series, time, bits = (a[order] for a in (offset, stride, series, time, bits))
     return [series, time] + [data[offset + j * stride] for j in range(1, len(BLOCK_COLUMNS) - 1)] + [bits]
+
+
+def _name_damaged(blocks: list[tuple], blobs: list) -> None:
+    """Raise Corrupt naming the first damaged block, as _unpack names it (the caller found one)."""
+    for (series, day, _), blob in zip(blocks, blobs):
+        _unpack(blob, series, day)
 
 
 def _pack(block: np.ndarray) -> bytes:

@@ -23,7 +23,7 @@ from ecpartner.errors import InputError
 from ecpartner.findings import Finding
 from ecpartner.inventory import Inventory
 from ecpartner.platforms import platform_dir
-from ecpartner.render import Block, comment_marker, connection_view, environment
+from ecpartner.render import Block, RenderRun, comment_marker, connection_view, environment
 
 # the rules whose findings configuration can fix (what `remediate` checks by default)
 FIXING_RULES = ("monitoring-enabled", "qos-bandwidth-limit", "arp-rate-limit", "icmp-rate-limit", "config-drift")
@@ -68,6 +68,7 @@ class Remediator:
     def __init__(self, inv: Inventory, states: dict):
         self.inv, self.states = inv, states
         self._users: Counter | None = None
+        self._render = RenderRun(inv)    # each circuit's checks and users once, however many findings name it
 
     def device_arp_pps(self, device: str) -> int:
         if self._users is None:
@@ -89,7 +90,7 @@ class Remediator:
         hc = values.pop("connection", None)
         if hc is not None:
             try:
-                c = connection_view(self.inv, hc)
+                c = connection_view(self.inv, hc, self._render)
             except InputError:
                 return None
             if values.get("interface"):
